@@ -1,0 +1,73 @@
+"""The job contract shared by every ``jobs/*.py`` script.
+
+``python jobs/<job>.py --config configs/<profile>.yaml [--set k=v ...]``: parse, load and print the
+resolved config, start/join Ray, open the job's MLflow run, call the job, print a closing summary
+(counts, metrics, output dir, MLflow run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import yaml
+
+from songsage.config import Config, job_output_dir, load_config, to_dict
+from songsage.tracking import Tracker
+
+DEFAULT_PROFILE = "configs/local.yaml"
+
+
+def parse_args(job: str, argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """``--config`` (default configs/local.yaml or $SONGSAGE_CONFIG) and repeatable ``--set``."""
+    parser = argparse.ArgumentParser(prog=f"jobs/{job}.py", description=f"SongSage {job} job")
+    parser.add_argument("--config", default=os.environ.get("SONGSAGE_CONFIG", DEFAULT_PROFILE), help="YAML profile")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a config value, e.g. --set curate.pack.seq_len=512 (repeatable)")  # fmt: skip
+    return parser.parse_args(argv)
+
+
+def print_config(cfg: Config) -> None:
+    """Print the resolved config as YAML."""
+    print("=" * 80)
+    print("resolved config:")
+    print(yaml.safe_dump(to_dict(cfg), allow_unicode=True, sort_keys=False).rstrip())
+    print("=" * 80)
+
+
+def print_summary(job: str, rows: list[tuple[str, str]], out_dir: str, tracker: Tracker) -> None:
+    """The closing summary table of a job."""
+    rows = [*rows, ("outputs", out_dir), ("mlflow", tracker.where())]
+    width = max(len(k) for k, _ in rows)
+    print("\n" + "=" * 80)
+    print(f"{job} summary")
+    print("-" * 80)
+    for key, value in rows:
+        print(f"{key:<{width}}  {value}")
+    print("=" * 80)
+
+
+def run_job(job: str, body: Callable[[Config, str, Tracker], list[tuple[str, str]]], argv: Sequence[str] | None = None) -> int:
+    """Run ``body(cfg, out_dir, tracker) -> summary rows`` under the job contract."""
+    from songsage.config import ConfigError
+
+    args = parse_args(job, argv)
+    try:
+        cfg = load_config(args.config, args.overrides)
+    except ConfigError as exc:
+        print(f"config error: {exc}", file=sys.stderr)
+        return 2
+    print_config(cfg)
+    out_dir = job_output_dir(cfg, job)
+    if "://" not in out_dir:
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+    from songsage.raysession import init_ray
+
+    init_ray(cfg.ray)
+    with Tracker(cfg, job) as tracker:
+        rows = body(cfg, out_dir, tracker)
+        print_summary(job, rows, out_dir, tracker)
+    return 0

@@ -1,0 +1,205 @@
+"""The one config schema: a section per stage. Profiles in ``configs/*.yaml`` fill it.
+
+Paths may be local paths, globs or URIs (``s3://bucket/prefix``). Empty strings mean "derive
+from the run directory" (see :func:`songsage.config.paths.stage_dir`), so local stages chain
+without flags.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from songsage.config.loader import ConfigError
+from songsage.config.train import ModelConfig
+
+
+@dataclass
+class RunConfig:
+    """Run identity. ``dir`` is the run directory that local stages chain through."""
+
+    name: str = "local"
+    dir: str = "runs/local"
+    seed: int = 0
+
+
+@dataclass
+class OutputConfig:
+    """Where a job writes. Empty ``dir`` -> ``<run.dir>/<job name>``."""
+
+    dir: str = ""
+
+
+@dataclass
+class TrackingConfig:
+    """MLflow. Empty ``uri`` -> ``$MLFLOW_TRACKING_URI`` or ``sqlite:///<run.dir>/mlflow.db``."""
+
+    enabled: bool = True
+    uri: str = ""
+    experiment: str = "songsage"
+    artifact_location: str = ""
+
+
+@dataclass
+class RayConfig:
+    """Ray connection. Empty ``address`` -> join ``RAY_ADDRESS`` if set, else start a local Ray."""
+
+    address: str = ""
+    num_cpus: int | None = None
+    # Blocks per dataset. Few blocks are much faster on a 2-core laptop; raise on clusters.
+    target_blocks: int = 4
+    progress_bars: bool = True
+
+
+@dataclass
+class DataConfig:
+    """Raw inputs: path, glob or URI (``s3://...``). ``general`` may be empty (no mixing)."""
+
+    songs: str = "data/sample/songs.jsonl"
+    playlists: str = "data/sample/playlists.jsonl"
+    general: str = "data/sample/general.jsonl"
+
+
+@dataclass
+class TokenizerConfig:
+    """Tokenizer: ``qwen2.5-offline`` (exact Qwen2.5, rebuilt offline) or any HF tokenizer path/id."""
+
+    name_or_path: str = "qwen2.5-offline"
+    trust_remote_code: bool = False
+
+
+@dataclass
+class NormalizeConfig:
+    """Lyric normalization switches (all on by default)."""
+
+    strip_lrc: bool = True
+    strip_credits: bool = True
+    strip_html: bool = True
+    fix_mojibake: bool = True
+    nfkc: bool = True
+    # Extra credit-line prefixes on top of the built-in list (matched at line start, before ':').
+    extra_credit_prefixes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class QualityConfig:
+    """Quality filters on normalized lyrics. Each threshold has a reason code in the funnel."""
+
+    min_lines: int = 2
+    min_chars: int = 20
+    # Songs whose most common line makes up more than this share of lines are spam.
+    max_top_line_share: float = 0.5
+    # Share of characters that must be letters (any script) among non-space characters.
+    min_letter_ratio: float = 0.6
+    max_chars: int = 20000
+    extra_instrumental_patterns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DedupConfig:
+    """Exact + MinHash-LSH near-duplicate removal on normalized lyrics."""
+
+    shingle_size: int = 5
+    num_perm: int = 128
+    bands: int = 16
+    threshold: float = 0.8
+    seed: int = 1
+    # Candidate pairs are verified with the exact shingle Jaccard (drops LSH false positives).
+    verify: bool = True
+
+    def validate(self, prefix: str) -> None:
+        if self.num_perm % self.bands:
+            raise ConfigError(f"{prefix}.bands: num_perm ({self.num_perm}) must be divisible by bands ({self.bands})")
+        if not 0 < self.threshold <= 1:
+            raise ConfigError(f"{prefix}.threshold: must be in (0, 1], got {self.threshold}")
+        if self.shingle_size < 1:
+            raise ConfigError(f"{prefix}.shingle_size: must be >= 1")
+
+
+@dataclass
+class LangIdConfig:
+    """Per-song language identification. Languages outside ``languages`` become ``other``."""
+
+    languages: list[str] = field(default_factory=lambda: ["en", "zh", "ja", "ko"])
+    # Below this confidence a song is ``other`` unless the source's language hint agrees.
+    min_confidence: float = 0.5
+    # Any kana above this share of letters -> ja; any hangul above it -> ko (script evidence).
+    kana_share: float = 0.05
+    hangul_share: float = 0.2
+
+
+@dataclass
+class BalanceConfig:
+    """Deterministic downsampling to language ratios (default en:zh:ko:ja = 2:2:1:1)."""
+
+    enabled: bool = True
+    ratios: dict[str, float] = field(default_factory=lambda: {"en": 2.0, "zh": 2.0, "ko": 1.0, "ja": 1.0})
+    seed: int = 0
+
+    def validate(self, prefix: str) -> None:
+        for lang, r in self.ratios.items():
+            if r < 0:
+                raise ConfigError(f"{prefix}.ratios.{lang}: must be >= 0, got {r}")
+        if not any(r > 0 for r in self.ratios.values()):
+            raise ConfigError(f"{prefix}.ratios: at least one ratio must be > 0")
+
+
+@dataclass
+class GeneralSourceConfig:
+    """One general-data source (a Table 10 row): records whose ``source`` field equals ``name``."""
+
+    name: str = ""
+    weight: float = 1.0
+    category: str = "general"
+
+
+@dataclass
+class MixConfig:
+    """General:lyrics token mixing. ``general_ratio`` = general tokens per lyric token."""
+
+    general_ratio: float = 4.0
+    # Sources and their weights; empty -> every source found, equal weights.
+    sources: list[GeneralSourceConfig] = field(default_factory=list)
+    # How many passes over a small source are allowed to reach its token target.
+    max_epochs: float = 1.0
+    seed: int = 0
+
+
+@dataclass
+class PackConfig:
+    """Tokenization + packing into fixed-length sequences with EOS separators."""
+
+    seq_len: int = 2048
+    # Each lyric becomes one document with this template (fields: name, artist, album, lyrics).
+    lyric_template: str = "{name}\n{artist}\n\n{lyrics}"
+    # Parquet shards written (deterministic file names shard-00000.parquet, ...).
+    num_shards: int = 4
+    tokenize_batch_size: int = 256
+
+
+@dataclass
+class CurateConfig:
+    """All curation stages."""
+
+    normalize: NormalizeConfig = field(default_factory=NormalizeConfig)
+    quality: QualityConfig = field(default_factory=QualityConfig)
+    dedup: DedupConfig = field(default_factory=DedupConfig)
+    langid: LangIdConfig = field(default_factory=LangIdConfig)
+    balance: BalanceConfig = field(default_factory=BalanceConfig)
+    mix: MixConfig = field(default_factory=MixConfig)
+    pack: PackConfig = field(default_factory=PackConfig)
+    # Parquet files for the curated song table.
+    song_files: int = 4
+
+
+@dataclass
+class Config:
+    """Root of every profile."""
+
+    run: RunConfig = field(default_factory=RunConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+    tracking: TrackingConfig = field(default_factory=TrackingConfig)
+    ray: RayConfig = field(default_factory=RayConfig)
+    data: DataConfig = field(default_factory=DataConfig)
+    tokenizer: TokenizerConfig = field(default_factory=TokenizerConfig)
+    curate: CurateConfig = field(default_factory=CurateConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)

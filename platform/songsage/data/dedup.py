@@ -1,0 +1,131 @@
+"""Exact and near-duplicate detection: text hashes, MinHash signatures, LSH bands, union-find.
+
+All functions are pure and vectorized with numpy so Ray Data batches (and the single-process
+benchmark baseline) share them. Near-duplicates are pairs whose character-shingle Jaccard
+similarity reaches the threshold (default 0.8); LSH proposes candidates, an exact Jaccard check
+on the shingle sets confirms them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+
+import numpy as np
+
+MERSENNE_61 = np.uint64((1 << 61) - 1)
+MASK_32 = np.uint64(0xFFFFFFFF)
+ROLL_BASE = np.uint64(1_000_003)
+_SPACES = re.compile(r"\s+")
+
+
+def text_hash(text: str) -> str:
+    """Stable hex digest of a text (exact-duplicate key)."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def shingle_text(text: str) -> str:
+    """The text shingles are taken from: lowercased, whitespace runs -> one space."""
+    return _SPACES.sub(" ", text.lower()).strip()
+
+
+def shingle_hashes(text: str, k: int) -> np.ndarray:
+    """Unique 32-bit hashes of the character k-grams of ``shingle_text(text)`` (uint64 array)."""
+    s = shingle_text(text)
+    if not s:
+        return np.zeros(0, dtype=np.uint64)
+    cps = np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    if len(cps) < k:
+        cps = np.concatenate([cps, np.zeros(k - len(cps), dtype=np.uint64)])
+    n = len(cps) - k + 1
+    h = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(k):
+            h = h * ROLL_BASE + cps[j : j + n]
+        h ^= h >> np.uint64(29)
+        h *= np.uint64(0xBF58476D1CE4E5B9)
+        h ^= h >> np.uint64(32)
+    return np.unique(h & MASK_32)
+
+
+def shingle_set(text: str, k: int) -> set[int]:
+    """The shingle hashes as a Python set (for exact Jaccard)."""
+    return set(shingle_hashes(text, k).tolist())
+
+
+def jaccard(a: set[int], b: set[int]) -> float:
+    """Jaccard similarity of two sets (1.0 for two empty sets)."""
+    if not a and not b:
+        return 1.0
+    return len(a & b) / len(a | b)
+
+
+def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The (a, b) coefficients of ``num_perm`` universal hash functions, from ``seed``."""
+    rng = np.random.default_rng(seed)
+    a = rng.integers(1, int(MERSENNE_61), size=num_perm, dtype=np.uint64)
+    b = rng.integers(0, int(MERSENNE_61), size=num_perm, dtype=np.uint64)
+    return a, b
+
+
+def minhash(hashes: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """MinHash signature (uint32, len(a)) of a set of 32-bit shingle hashes."""
+    if hashes.size == 0:
+        return np.full(a.shape, 0xFFFFFFFF, dtype=np.uint32)
+    with np.errstate(over="ignore"):
+        vals = (hashes[:, None] * a[None, :] + b[None, :]) % MERSENNE_61
+    return (vals & MASK_32).min(axis=0).astype(np.uint32)
+
+
+def band_keys(signature: np.ndarray, bands: int) -> list[int]:
+    """One signed 63-bit bucket key per LSH band (band index mixed in)."""
+    rows = signature.reshape(bands, -1)
+    keys = []
+    for i, row in enumerate(rows):
+        digest = hashlib.blake2b(row.tobytes(), digest_size=8, person=i.to_bytes(2, "little") * 8).digest()
+        keys.append(int.from_bytes(digest, "little") >> 1)
+    return keys
+
+
+def lsh_threshold(num_perm: int, bands: int) -> float:
+    """Approximate Jaccard at which a pair becomes an LSH candidate with probability 1/2."""
+    rows = num_perm // bands
+    return (1.0 / bands) ** (1.0 / rows)
+
+
+class UnionFind:
+    """Union-find over string ids; the root of each set is its smallest id (deterministic)."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        parent = self.parent
+        parent.setdefault(x, x)
+        root = x
+        while parent[root] != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            lo, hi = (ra, rb) if ra < rb else (rb, ra)
+            self.parent[hi] = lo
+
+
+def clusters_from_edges(edges: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Connected components of an edge list -> {member id: representative (smallest id)}."""
+    uf = UnionFind()
+    for a, b in edges:
+        uf.union(a, b)
+    return {x: uf.find(x) for x in list(uf.parent)}
+
+
+def bucket_edges(ids: list[str]) -> list[tuple[str, str]]:
+    """Star edges (smallest id -> each other id) for the members of one LSH bucket."""
+    ids = sorted(set(ids))
+    return [(ids[0], other) for other in ids[1:]]

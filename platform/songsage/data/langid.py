@@ -1,0 +1,93 @@
+"""Per-song language identification (en, zh, ja, ko, other) with py3langid plus script evidence.
+
+Decided per song, not per line: kanji-only lines are ambiguous, so any real share of kana makes a
+song Japanese and hangul makes it Korean; Han-dominant text is Chinese (simplified or traditional);
+Latin-script text goes to the py3langid classifier, where a confident non-target language is
+``other``. A source's ``language`` field only breaks ties when the detector is unsure.
+Output: ``(language, confidence in [0, 1], how)`` with how in {script, detector, hint}.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from songsage.config.schema import LangIdConfig
+
+OTHER = "other"
+# Latin letters count a quarter each: one CJK character carries about as much as a short word.
+LATIN_WEIGHT = 0.25
+
+
+def script_counts(text: str) -> dict[str, float]:
+    """Weighted letter counts per script: kana, hangul, han, latin, other."""
+    counts = {"kana": 0.0, "hangul": 0.0, "han": 0.0, "latin": 0.0, "other": 0.0}
+    for ch in text:
+        cp = ord(ch)
+        if 0x3040 <= cp <= 0x30FF or 0x31F0 <= cp <= 0x31FF or 0xFF66 <= cp <= 0xFF9D:
+            counts["kana"] += 1
+        elif 0xAC00 <= cp <= 0xD7A3 or 0x1100 <= cp <= 0x11FF or 0x3130 <= cp <= 0x318F:
+            counts["hangul"] += 1
+        elif 0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0xF900 <= cp <= 0xFAFF or 0x20000 <= cp <= 0x2FA1F:
+            counts["han"] += 1
+        elif ch.isalpha():
+            if cp < 0x250 or 0x1E00 <= cp <= 0x1EFF:
+                counts["latin"] += LATIN_WEIGHT
+            else:
+                counts["other"] += 1
+    return counts
+
+
+@lru_cache(maxsize=1)
+def _identifiers() -> tuple[object, dict[tuple[str, ...], object]]:
+    import py3langid.langid as lid
+
+    full = lid.LanguageIdentifier.from_modelpath(lid.MODEL_DIR / lid.MODEL_FILE, norm_probs=True)
+    return full, {}
+
+
+def _restricted(languages: tuple[str, ...]):
+    full, cache = _identifiers()
+    if languages not in cache:
+        import py3langid.langid as lid
+
+        ident = lid.LanguageIdentifier.from_modelpath(lid.MODEL_DIR / lid.MODEL_FILE, norm_probs=True)
+        ident.set_languages(list(languages))
+        cache[languages] = ident
+    return cache[languages]
+
+
+def classify(text: str, languages: tuple[str, ...] | None = None) -> tuple[str, float]:
+    """py3langid's (language, probability) over all its languages or only ``languages``."""
+    ident = _restricted(languages) if languages else _identifiers()[0]
+    lang, prob = ident.classify(text)
+    return str(lang), float(prob)
+
+
+def detect_language(text: str, hint: str, cfg: LangIdConfig) -> tuple[str, float, str]:
+    """Decide one song's language from its whole (normalized) lyric text."""
+    targets = tuple(cfg.languages)
+    counts = script_counts(text)
+    total = sum(counts.values())
+    if total == 0:
+        return OTHER, 0.0, "script"
+    share = {k: v / total for k, v in counts.items()}
+    if "ko" in targets and share["hangul"] >= cfg.hangul_share:
+        return "ko", round(min(1.0, share["hangul"] + share["latin"]), 4), "script"
+    if "ja" in targets and share["kana"] >= cfg.kana_share:
+        return "ja", round(min(1.0, share["kana"] + share["han"] + share["latin"]), 4), "script"
+    if "zh" in targets and share["han"] >= 0.5:
+        _, prob = classify(text, targets)
+        return "zh", round(max(prob, share["han"]), 4), "script"
+    top, top_prob = classify(text)
+    if top in targets:
+        lang, prob, how = top, top_prob, "detector"
+    elif top_prob >= cfg.min_confidence:
+        lang, prob, how = OTHER, top_prob, "detector"
+    else:
+        lang, prob = classify(text, targets)
+        how = "detector"
+    if prob < cfg.min_confidence:
+        if hint in targets:
+            return hint, round(prob, 4), "hint"
+        return OTHER, round(prob, 4), "detector"
+    return lang, round(prob, 4), how

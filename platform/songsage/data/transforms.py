@@ -1,0 +1,213 @@
+"""Batch transforms shared by the Ray Data pipeline and the single-process baseline.
+
+Each function takes and returns a ``pyarrow.Table`` batch (``batch_format="pyarrow"``) so it runs
+unchanged inside ``Dataset.map_batches`` and in a plain loop. Rows are never dropped here: a
+transform adds a reason column and the pipeline splits on it, so every row is counted.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from songsage.config.schema import CurateConfig, DedupConfig, LangIdConfig
+from songsage.data.balance import order_key
+from songsage.data.dedup import band_keys, minhash, permutations, shingle_hashes, text_hash
+from songsage.data.langid import detect_language
+from songsage.data.normalize import normalize_lyrics, normalize_plain
+from songsage.data.pack import render_chat
+from songsage.data.quality import quality_reason
+from songsage.data.validate import VALIDATORS, decode_line, reason_code
+
+RAW_PREVIEW_CHARS = 2000
+
+SONG_FIELDS = {
+    "song_id": pa.string(), "name": pa.string(), "artist": pa.string(), "album": pa.string(),
+    "lyrics": pa.string(), "tags": pa.list_(pa.string()), "language_hint": pa.string(),
+}  # fmt: skip
+PLAYLIST_FIELDS = {
+    "playlist_id": pa.string(), "title": pa.string(), "tags": pa.list_(pa.string()),
+    "description": pa.string(), "song_ids": pa.list_(pa.string()),
+}  # fmt: skip
+GENERAL_FIELDS = {
+    "doc_id": pa.string(), "source": pa.string(), "text": pa.string(),
+    "messages": pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())])),
+}  # fmt: skip
+FIELDS = {"songs": SONG_FIELDS, "playlists": PLAYLIST_FIELDS, "general": GENERAL_FIELDS}
+QUARANTINE_SCHEMA = pa.schema(
+    [("kind", pa.string()), ("source_file", pa.string()), ("line", pa.int64()), ("reason_code", pa.string()),
+     ("reason", pa.string()), ("raw_preview", pa.string()), ("raw_base64", pa.string())]
+)  # fmt: skip
+
+
+def validate_batch(batch: pa.Table, kind: str) -> pa.Table:
+    """Lines (source, line, raw) -> the kind's columns + ``reason`` ('' when valid) + raw provenance."""
+    validator = VALIDATORS[kind]
+    fields = FIELDS[kind]
+    cols: dict[str, list[Any]] = {name: [] for name in fields}
+    reasons, raws = [], []
+    for raw in batch.column("raw").to_pylist():
+        obj, reason = decode_line(raw)
+        record = None
+        if reason is None:
+            record, reason = validator(obj)
+        reasons.append(reason or "")
+        raws.append(raw if reason else b"")
+        for name in fields:
+            cols[name].append(record[name] if record else None)
+    arrays = {name: pa.array(values, type=fields[name]) for name, values in cols.items()}
+    return pa.table(
+        {
+            "source_file": batch.column("source"),
+            "line": batch.column("line"),
+            "reason": pa.array(reasons, pa.string()),
+            "raw": pa.array(raws, pa.binary()),
+            **arrays,
+        }
+    )
+
+
+def quarantine_rows(batch: pa.Table, kind: str) -> pa.Table:
+    """Rejected lines -> quarantine rows: reason, provenance, a readable preview and the exact bytes."""
+    raws = batch.column("raw").to_pylist()
+    reasons = batch.column("reason").to_pylist()
+    return pa.table(
+        {
+            "kind": pa.array([kind] * len(raws), pa.string()),
+            "source_file": batch.column("source_file"),
+            "line": batch.column("line"),
+            "reason_code": pa.array([reason_code(r) for r in reasons], pa.string()),
+            "reason": pa.array(reasons, pa.string()),
+            "raw_preview": pa.array([r.decode("utf-8", "replace")[:RAW_PREVIEW_CHARS] for r in raws], pa.string()),
+            "raw_base64": pa.array([base64.b64encode(r).decode("ascii") for r in raws], pa.string()),
+        },
+        schema=QUARANTINE_SCHEMA,
+    )
+
+
+def clean_batch(batch: pa.Table, cfg: CurateConfig) -> pa.Table:
+    """Songs -> + ``lyrics_norm``, ``filter_reason`` ('' = passes), ``text_hash`` of the normalized text."""
+    norm, reasons, hashes = [], [], []
+    for text in batch.column("lyrics").to_pylist():
+        clean = normalize_lyrics(text or "", cfg.normalize)
+        norm.append(clean)
+        reasons.append(quality_reason(clean, cfg.quality) or "")
+        hashes.append(text_hash(clean))
+    return (
+        batch.append_column("lyrics_norm", pa.array(norm, pa.string()))
+        .append_column("filter_reason", pa.array(reasons, pa.string()))
+        .append_column("text_hash", pa.array(hashes, pa.string()))
+    )
+
+
+def mark_exact_group(group: pa.Table) -> pa.Table:
+    """One ``text_hash`` group -> ``exact_dup_of`` = smallest song_id of the group ('' for it)."""
+    ids = group.column("song_id").to_pylist()
+    rep = min(ids)
+    return group.append_column("exact_dup_of", pa.array(["" if i == rep else rep for i in ids], pa.string()))
+
+
+def signature_batch(batch: pa.Table, cfg: DedupConfig) -> pa.Table:
+    """Songs -> (song_id, band_key) rows, one per LSH band."""
+    a, b = permutations(cfg.num_perm, cfg.seed)
+    ids, keys = [], []
+    for song_id, text in zip(batch.column("song_id").to_pylist(), batch.column("lyrics_norm").to_pylist(), strict=True):
+        sig = minhash(shingle_hashes(text, cfg.shingle_size), a, b)
+        for key in band_keys(sig, cfg.bands):
+            ids.append(song_id)
+            keys.append(key)
+    return pa.table({"song_id": pa.array(ids, pa.string()), "band_key": pa.array(keys, pa.int64())})
+
+
+def bucket_pairs(group: pa.Table) -> pa.Table:
+    """One LSH bucket -> star edges (smallest id, other id); empty for a singleton bucket."""
+    ids = sorted(set(group.column("song_id").to_pylist()))
+    return pa.table(
+        {"a": pa.array([ids[0]] * (len(ids) - 1), pa.string()), "b": pa.array(ids[1:], pa.string())}
+    )
+
+
+def assign_clusters(batch: pa.Table, members: dict[str, str]) -> pa.Table:
+    """+ ``near_dup_cluster`` (representative id; own id for singletons) and ``near_dup_of``."""
+    ids = batch.column("song_id").to_pylist()
+    cluster = [members.get(i, i) for i in ids]
+    dup_of = ["" if c == i else c for i, c in zip(ids, cluster, strict=True)]
+    return batch.append_column("near_dup_cluster", pa.array(cluster, pa.string())).append_column(
+        "near_dup_of", pa.array(dup_of, pa.string())
+    )
+
+
+def langid_batch(batch: pa.Table, cfg: LangIdConfig, balance_seed: int) -> pa.Table:
+    """+ ``language``, ``language_score``, ``language_how`` and the balancing rank ``balance_key``."""
+    langs, scores, hows, keys = [], [], [], []
+    for song_id, text, hint in zip(
+        batch.column("song_id").to_pylist(),
+        batch.column("lyrics_norm").to_pylist(),
+        batch.column("language_hint").to_pylist(),
+        strict=True,
+    ):
+        lang, score, how = detect_language(text, hint or "", cfg)
+        langs.append(lang)
+        scores.append(score)
+        hows.append(how)
+        keys.append(order_key(balance_seed, song_id))
+    return (
+        batch.append_column("language", pa.array(langs, pa.string()))
+        .append_column("language_score", pa.array(scores, pa.float32()))
+        .append_column("language_how", pa.array(hows, pa.string()))
+        .append_column("balance_key", pa.array(keys, pa.int64()))
+    )
+
+
+def lyric_document(row: dict[str, Any], template: str) -> str:
+    """A curated song as one pretraining document."""
+    return template.format(name=row["name"], artist=row["artist"], album=row["album"], lyrics=row["lyrics_norm"])
+
+
+def general_document(row: dict[str, Any]) -> str:
+    """A general record as one pretraining document (chats as ChatML)."""
+    if row["messages"]:
+        return render_chat(row["messages"])
+    return normalize_plain(row["text"])
+
+
+def tokenize_texts(tokenizer: Any, texts: list[str]) -> list[np.ndarray]:
+    """Batch-encode texts without special tokens -> int32 id arrays."""
+    if not texts:
+        return []
+    enc = tokenizer(texts, add_special_tokens=False)["input_ids"]
+    return [np.asarray(ids, dtype=np.int32) for ids in enc]
+
+
+class Tokenize:
+    """Ray Data callable class: holds the tokenizer once per actor; documents -> token ids."""
+
+    def __init__(self, tokenizer_path: str, kind: str, template: str, trust_remote_code: bool = False) -> None:
+        from transformers import AutoTokenizer
+
+        self.tokenizer = AutoTokenizer.from_pretrained(tokenizer_path, trust_remote_code=trust_remote_code)
+        self.kind = kind
+        self.template = template
+
+    def __call__(self, batch: pa.Table) -> pa.Table:
+        rows = batch.to_pylist()
+        if self.kind == "lyrics":
+            texts = [lyric_document(r, self.template) for r in rows]
+            ids = [f"song:{r['song_id']}" for r in rows]
+            sources = ["lyrics"] * len(rows)
+        else:
+            texts = [general_document(r) for r in rows]
+            ids = [f"{r['source']}:{r['doc_id']}" for r in rows]
+            sources = [r["source"] for r in rows]
+        tokens = tokenize_texts(self.tokenizer, texts)
+        return pa.table(
+            {
+                "doc_key": pa.array(ids, pa.string()),
+                "source": pa.array(sources, pa.string()),
+                "input_ids": pa.array([t.tolist() for t in tokens], pa.list_(pa.int32())),
+                "n_tokens": pa.array([len(t) for t in tokens], pa.int64()),
+            }
+        )

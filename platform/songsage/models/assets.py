@@ -1,0 +1,49 @@
+"""Offline assets (tokenizer, small real models) built once at set-up, never committed.
+
+``python -m songsage.models.assets`` builds everything the local profile needs. The directory is
+``$SONGSAGE_ASSETS_DIR`` if set, else ``<repo>/.assets`` in a source checkout, else
+``~/.cache/songsage/assets``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+
+def assets_dir() -> Path:
+    """The directory holding built offline assets (created if missing)."""
+    env = os.environ.get("SONGSAGE_ASSETS_DIR")
+    if env:
+        path = Path(env)
+    else:
+        repo = Path(__file__).resolve().parents[3]
+        path = repo / ".assets" if (repo / "pyproject.toml").exists() else Path.home() / ".cache/songsage/assets"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@contextlib.contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    """An exclusive advisory lock on ``path`` (so parallel workers build an asset once)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def main() -> None:
+    """Build every offline asset of the local profile and print where each lives."""
+    from songsage.models.tokenizer import ensure_qwen25_tokenizer
+
+    print(f"qwen2.5 tokenizer: {ensure_qwen25_tokenizer()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+"""MLflow tracking used by every job: one run per job, rank-0-only logging.
+
+Tracking URI: ``tracking.uri`` if set, else ``$MLFLOW_TRACKING_URI``, else a sqlite file
+``<run.dir>/mlflow.db`` with artifacts in ``<run.dir>/mlartifacts``. Non-zero ranks (and
+``tracking.enabled: false``) get a tracker whose calls do nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from songsage.config import Config, flatten, to_dict
+from songsage.config.paths import is_uri, join, run_dir
+
+# MLflow caps a param value at 6000 characters (older servers: 500); longer ones go in config.json.
+MAX_PARAM_CHARS = 500
+
+
+def tracking_uri(cfg: Config) -> str:
+    """Resolve the MLflow tracking URI for this config."""
+    if cfg.tracking.uri:
+        return cfg.tracking.uri
+    if os.environ.get("MLFLOW_TRACKING_URI"):
+        return os.environ["MLFLOW_TRACKING_URI"]
+    base = run_dir(cfg)
+    if is_uri(base):
+        raise ValueError("tracking.uri must be set when run.dir is a URI (sqlite needs a local file)")
+    Path(base).mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{base}/mlflow.db"
+
+
+def _artifact_location(cfg: Config) -> str | None:
+    if cfg.tracking.artifact_location:
+        return cfg.tracking.artifact_location
+    uri = tracking_uri(cfg)
+    if uri.startswith("sqlite:///"):
+        return Path(join(run_dir(cfg), "mlartifacts")).resolve().as_uri()
+    return None
+
+
+class Tracker:
+    """A thin MLflow wrapper. Use as a context manager: ``with Tracker(cfg, "curate") as t: ...``."""
+
+    def __init__(self, cfg: Config, job: str, rank: int = 0, tags: dict[str, str] | None = None) -> None:
+        self.cfg = cfg
+        self.job = job
+        self.active = cfg.tracking.enabled and rank == 0
+        self.tags = {"job": job, "profile": cfg.run.name, **(tags or {})}
+        self.run_id: str | None = None
+        self.uri: str | None = None
+        self._mlflow: Any = None
+
+    def __enter__(self) -> Tracker:
+        if not self.active:
+            return self
+        import mlflow
+
+        self._mlflow = mlflow
+        self.uri = tracking_uri(self.cfg)
+        mlflow.set_tracking_uri(self.uri)
+        name = self.cfg.tracking.experiment
+        if mlflow.get_experiment_by_name(name) is None:
+            mlflow.create_experiment(name, artifact_location=_artifact_location(self.cfg))
+        mlflow.set_experiment(name)
+        run = mlflow.start_run(run_name=f"{self.job}-{self.cfg.run.name}", tags=self.tags)
+        self.run_id = run.info.run_id
+        self.log_config()
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if self._mlflow is not None:
+            self._mlflow.end_run(status="FAILED" if exc_type else "FINISHED")
+
+    def log_config(self) -> None:
+        """Params = flattened config (long values truncated) + the full config as config.json."""
+        tree = to_dict(self.cfg)
+        params = {}
+        for k, v in flatten(tree).items():
+            text = json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v
+            params[k] = text[:MAX_PARAM_CHARS]
+        self.log_params(params)
+        self.log_dict(tree, "config.json")
+
+    def log_params(self, params: dict[str, Any]) -> None:
+        if self.active:
+            self._mlflow.log_params(params)
+
+    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        if self.active:
+            clean = {k: float(v) for k, v in metrics.items() if isinstance(v, (int, float))}
+            self._mlflow.log_metrics(clean, step=step)
+
+    def set_tags(self, tags: dict[str, str]) -> None:
+        if self.active:
+            self._mlflow.set_tags(tags)
+
+    def log_dict(self, data: Any, name: str) -> None:
+        if self.active:
+            self._mlflow.log_dict(data, name)
+
+    def log_text(self, text: str, name: str) -> None:
+        if self.active:
+            self._mlflow.log_text(text, name)
+
+    def log_artifact(self, path: str, artifact_path: str | None = None) -> None:
+        if self.active:
+            self._mlflow.log_artifact(path, artifact_path)
+
+    def log_artifacts(self, path: str, artifact_path: str | None = None) -> None:
+        if self.active:
+            self._mlflow.log_artifacts(path, artifact_path)
+
+    def where(self) -> str:
+        """Human-readable location of this run (for closing summaries)."""
+        if not self.active or self.run_id is None:
+            return "tracking disabled"
+        return f"{self.uri} (experiment {self.cfg.tracking.experiment!r}, run {self.run_id})"
+
+
+def scratch_dir() -> str:
+    """A temp dir for files that are logged as artifacts then discarded."""
+    return tempfile.mkdtemp(prefix="songsage-")
