@@ -5,19 +5,8 @@
 """
 
 import _bootstrap  # noqa: F401  (puts platform/ on sys.path)
-
 from songsage.cli import run_job
-from songsage.config import Config
-from songsage.data.curate import run_curation, summarize
-from songsage.data.report import log_curation
-from songsage.tracking import Tracker
-
-
-def body(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:
-    manifest = run_curation(cfg, out_dir)
-    log_curation(tracker, manifest)
-    return summarize(manifest)
-
+from songsage.stages import curate_stage
 
 if __name__ == "__main__":
-    raise SystemExit(run_job("curate", body))
+    raise SystemExit(run_job("curate", curate_stage))

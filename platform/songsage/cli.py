@@ -2,7 +2,7 @@
 
 ``python jobs/<job>.py --config configs/<profile>.yaml [--set k=v ...]``: parse, load and print the
 resolved config, start/join Ray, open the job's MLflow run, call the job, print a closing summary
-(counts, metrics, output dir, MLflow run).
+(counts, metrics, output dir, MLflow run). ``run_pipeline`` chains the stages of the main job.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ import yaml
 
 from songsage.config import Config, job_output_dir, load_config, to_dict
 from songsage.tracking import Tracker
+
+StageBody = Callable[[Config, str, Tracker], list[tuple[str, str]]]
 
 DEFAULT_PROFILE = "configs/local.yaml"
 
@@ -50,8 +52,7 @@ def print_summary(job: str, rows: list[tuple[str, str]], out_dir: str, tracker: 
     print("=" * 80)
 
 
-def run_job(job: str, body: Callable[[Config, str, Tracker], list[tuple[str, str]]], argv: Sequence[str] | None = None) -> int:
-    """Run ``body(cfg, out_dir, tracker) -> summary rows`` under the job contract."""
+def _load(job: str, argv: Sequence[str] | None) -> Config | None:
     from songsage.config import ConfigError
 
     args = parse_args(job, argv)
@@ -59,15 +60,52 @@ def run_job(job: str, body: Callable[[Config, str, Tracker], list[tuple[str, str
         cfg = load_config(args.config, args.overrides)
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
-        return 2
+        return None
     print_config(cfg)
-    out_dir = job_output_dir(cfg, job)
-    if "://" not in out_dir:
-        Path(out_dir).mkdir(parents=True, exist_ok=True)
     from songsage.raysession import init_ray
 
     init_ray(cfg.ray)
+    return cfg
+
+
+def _run_stage(cfg: Config, job: str, out_dir: str, body: StageBody) -> list[tuple[str, str]]:
+    if "://" not in out_dir:
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
     with Tracker(cfg, job) as tracker:
         rows = body(cfg, out_dir, tracker)
         print_summary(job, rows, out_dir, tracker)
+    return [*rows, ("outputs", out_dir), ("mlflow", tracker.where())]
+
+
+def run_job(job: str, body: StageBody, argv: Sequence[str] | None = None) -> int:
+    """Run ``body(cfg, out_dir, tracker) -> summary rows`` under the job contract."""
+    cfg = _load(job, argv)
+    if cfg is None:
+        return 2
+    _run_stage(cfg, job, job_output_dir(cfg, job), body)
+    return 0
+
+
+def run_pipeline(argv: Sequence[str] | None = None) -> int:
+    """The main job: run ``pipeline.stages`` in order; each stage writes ``<run.dir>/<stage>``."""
+    from songsage.config.paths import join, run_dir
+    from songsage.stages import get_stage
+
+    cfg = _load("pipeline", argv)
+    if cfg is None:
+        return 2
+    bodies = [(name, get_stage(name)) for name in cfg.pipeline.stages]  # fail fast on a typo
+    results = []
+    for name, body in bodies:
+        print(f"\n>>> stage {name}")
+        rows = _run_stage(cfg, name, join(run_dir(cfg), name), body)
+        results.append((name, rows))
+    print("\n" + "#" * 80)
+    print("pipeline summary")
+    for name, rows in results:
+        print(f"\n[{name}]")
+        width = max(len(k) for k, _ in rows)
+        for key, value in rows:
+            print(f"  {key:<{width}}  {value}")
+    print("#" * 80)
     return 0

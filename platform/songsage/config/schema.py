@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from songsage.config.eval import EncoderConfig, EvalConfig, GeneratorConfig
 from songsage.config.loader import ConfigError
-from songsage.config.train import ModelConfig
+from songsage.config.train import ModelConfig, PretrainConfig
 
 
 @dataclass
@@ -57,6 +58,8 @@ class DataConfig:
     songs: str = "data/sample/songs.jsonl"
     playlists: str = "data/sample/playlists.jsonl"
     general: str = "data/sample/general.jsonl"
+    # Packed token shards for pretraining (curation's shards/); empty -> <run.dir>/curate/shards.
+    shards: str = ""
 
 
 @dataclass
@@ -125,6 +128,9 @@ class LangIdConfig:
     # Any kana above this share of letters -> ja; any hangul above it -> ko (script evidence).
     kana_share: float = 0.05
     hangul_share: float = 0.2
+    # Latin-script text shorter than this is never called ``other``: the detector is unreliable on
+    # a few words ("Kiss me slowly" scores as Slovak), so short text picks among the targets.
+    other_min_chars: int = 60
 
 
 @dataclass
@@ -192,10 +198,18 @@ class CurateConfig:
 
 
 @dataclass
+class PipelineConfig:
+    """The main job (``make demo``): stages run in this order, chained through ``run.dir``."""
+
+    stages: list[str] = field(default_factory=lambda: ["curate"])
+
+
+@dataclass
 class Config:
     """Root of every profile."""
 
     run: RunConfig = field(default_factory=RunConfig)
+    pipeline: PipelineConfig = field(default_factory=PipelineConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
     tracking: TrackingConfig = field(default_factory=TrackingConfig)
     ray: RayConfig = field(default_factory=RayConfig)
@@ -203,3 +217,7 @@ class Config:
     tokenizer: TokenizerConfig = field(default_factory=TokenizerConfig)
     curate: CurateConfig = field(default_factory=CurateConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
+    encoder: EncoderConfig = field(default_factory=EncoderConfig)
+    generator: GeneratorConfig = field(default_factory=GeneratorConfig)
+    eval: EvalConfig = field(default_factory=EvalConfig)
+    pretrain: PretrainConfig = field(default_factory=PretrainConfig)

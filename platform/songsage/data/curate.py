@@ -19,24 +19,25 @@ from functools import partial
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import ray
 import ray.data
+from ray.data.expressions import col
 
 from songsage.config import Config, to_dict
 from songsage.config.paths import join
 from songsage.data import io
 from songsage.data.balance import balance_targets, order_key
-from songsage.data.dedup import clusters_from_edges, jaccard, lsh_threshold, shingle_set
+from songsage.data.dedup import bucket_edges, clusters_from_edges, jaccard, lsh_threshold, shingle_set
 from songsage.data.mix import copies, mix_plan
 from songsage.data.pack import pack_documents
 from songsage.data.transforms import (
-    QUARANTINE_SCHEMA,
     Tokenize,
     assign_clusters,
-    bucket_pairs,
     clean_batch,
     langid_batch,
-    mark_exact_group,
+    mark_duplicates,
+    mark_rejected_lines,
     quarantine_rows,
     signature_batch,
     validate_batch,
@@ -104,36 +105,83 @@ def _write_buckets(ds: ray.data.Dataset, out_dir: str, n_files: int, key: str, s
     return _map(ds, add_bucket).groupby("_bucket").map_groups(write_group, batch_format=PYARROW).take_all()
 
 
+ID_COLUMNS = {"songs": "song_id", "playlists": "playlist_id"}
+
+
 def _ingest(cfg: Config, kind: str, path: str, log: StageLog) -> tuple[ray.data.Dataset, ray.data.Dataset, int, dict[str, int]]:
-    """Read + validate one input -> (valid rows, quarantine rows, input rows, quarantine reasons)."""
+    """Read + validate one input -> (valid rows, quarantine rows, input rows, quarantine reasons).
+
+    A repeated id (song_id, playlist_id) keeps its first occurrence (by file, line); later ones are
+    quarantined as ``duplicate_id`` since other tables join on the id."""
     checked = _map(io.read_lines(path, cfg.ray.target_blocks), partial(validate_batch, kind=kind)).materialize()
     total = checked.count()
-    bad = checked.filter(expr="reason != ''")
+    if kind in ID_COLUMNS:
+        id_col = ID_COLUMNS[kind]
+        valid = checked.filter(expr=col("reason") == "")
+        seen: dict[str, tuple[str, int]] = {}
+        later: dict[tuple[str, int], str] = {}
+        for r in sorted(_collisions(valid, id_col, ["source_file", "line"]), key=lambda r: (r["source_file"], r["line"])):
+            first = seen.setdefault(r[id_col], (r["source_file"], r["line"]))
+            if first != (r["source_file"], r["line"]):
+                later[(r["source_file"], r["line"])] = f"duplicate_id:{id_col}: {r[id_col]!r} first seen at {first[0]}:{first[1]}"
+        if later:
+            checked = _map(checked, partial(mark_rejected_lines, reasons=later)).materialize()
+    bad = checked.filter(expr=col("reason") != "")
     quarantine = _map(bad, partial(quarantine_rows, kind=kind)).materialize()
     reasons = {k: v for k, v in _count_by(quarantine, "reason_code").items()}
-    valid = checked.filter(expr="reason == ''").drop_columns(["reason", "raw"]).materialize()
+    valid = checked.filter(expr=col("reason") == "").drop_columns(["reason", "raw"]).materialize()
     log.add(f"{kind}: ingest+validate", total, valid.count(), reasons)
     return valid, quarantine, total, reasons
 
 
+def _collisions(ds: ray.data.Dataset, key: str, columns: list[str]) -> list[dict[str, Any]]:
+    """Rows (``key`` + ``columns``) whose key occurs more than once. Keys are counted with a
+    distributed aggregate; only the colliding rows (the duplicates, a small share) reach the driver."""
+    if ds.count() == 0:
+        return []
+    counts = ds.groupby(key).count()
+    dup_keys = pa.array([r[key] for r in counts.filter(expr=col("count()") > 1).take_all()])
+    if len(dup_keys) == 0:
+        return []
+
+    def keep_colliding(batch: pa.Table) -> pa.Table:
+        return batch.filter(pc.is_in(batch.column(key), value_set=dup_keys))
+
+    return _map(ds.select_columns([key, *columns]), keep_colliding).take_all()
+
+
+def _group_edges(rows: list[dict[str, Any]], key: str, ident: str) -> list[tuple[str, str]]:
+    """Rows sharing ``key`` -> star edges inside each group (smallest ``ident`` to the others)."""
+    groups: dict[Any, list[str]] = {}
+    for r in rows:
+        groups.setdefault(r[key], []).append(r[ident])
+    return sorted({e for ids in groups.values() for e in bucket_edges(ids)})
+
+
+def _exact_dedup(passed: ray.data.Dataset) -> dict[str, str]:
+    """{duplicate id: representative id} for rows sharing a normalized-text hash."""
+    members = clusters_from_edges(_group_edges(_collisions(passed, "text_hash", ["song_id"]), "text_hash", "song_id"))
+    return {i: rep for i, rep in members.items() if i != rep}
+
+
 def _near_dedup(cfg: Config, uniq: ray.data.Dataset) -> tuple[dict[str, str], dict[str, Any]]:
-    """MinHash-LSH over ``uniq`` -> {duplicate or representative id: representative id}, stats."""
+    """MinHash-LSH over ``uniq`` -> {member id: representative id} (clustered songs only), stats."""
     dcfg = cfg.curate.dedup
-    bands = _map(uniq.select_columns(["song_id", "lyrics_norm"]), partial(signature_batch, cfg=dcfg))
-    candidates = bands.groupby("band_key").map_groups(bucket_pairs, batch_format=PYARROW)
-    pairs = {(r["a"], r["b"]) for r in candidates.take_all()}
-    edges = sorted(pairs)
+    bands = _map(uniq.select_columns(["song_id", "lyrics_norm"]), partial(signature_batch, cfg=dcfg)).materialize()
+    candidates = _group_edges(_collisions(bands, "band_key", ["song_id"]), "band_key", "song_id")
+    edges = candidates
     if dcfg.verify and edges:
-        ids = {x for pair in edges for x in pair}
-        texts = {
-            r["song_id"]: r["lyrics_norm"]
-            for r in uniq.select_columns(["song_id", "lyrics_norm"]).filter(lambda r: r["song_id"] in ids).take_all()
-        }
+        ids = pa.array(sorted({x for pair in edges for x in pair}))
+
+        def keep_candidates(batch: pa.Table) -> pa.Table:
+            return batch.filter(pc.is_in(batch.column("song_id"), value_set=ids))
+
+        texts = {r["song_id"]: r["lyrics_norm"] for r in _map(uniq.select_columns(["song_id", "lyrics_norm"]), keep_candidates).take_all()}
         shingles = {i: shingle_set(t, dcfg.shingle_size) for i, t in texts.items()}
         edges = [(a, b) for a, b in edges if jaccard(shingles[a], shingles[b]) >= dcfg.threshold]
     members = clusters_from_edges(edges)
     stats = {
-        "candidate_pairs": len(pairs),
+        "candidate_pairs": len(candidates),
         "verified_pairs": len(edges),
         "clusters": len(set(members.values())),
         "lsh_threshold": round(lsh_threshold(dcfg.num_perm, dcfg.bands), 4),
@@ -210,20 +258,21 @@ def run_curation(cfg: Config, out_root: str) -> dict[str, Any]:
 
     # 2 normalize + quality filters
     cleaned = _map(songs, partial(clean_batch, cfg=ccfg)).materialize()
-    filtered = _count_by(cleaned.filter(expr="filter_reason != ''"), "filter_reason")
-    passed = cleaned.filter(expr="filter_reason == ''").materialize()
+    filtered = _count_by(cleaned.filter(expr=col("filter_reason") != ""), "filter_reason")
+    passed = cleaned.filter(expr=col("filter_reason") == "").materialize()
     log.add("songs: normalize+filter", n_valid, passed.count(), filtered)
 
     # 3 exact dedup (representative = smallest song_id per normalized text)
-    marked = passed.groupby("text_hash").map_groups(mark_exact_group, batch_format=PYARROW).materialize()
-    uniq = marked.filter(expr="exact_dup_of == ''").materialize()
-    exact_dups = marked.count() - uniq.count()
+    exact_of = _exact_dedup(passed)
+    marked = _map(passed, partial(mark_duplicates, dup_of=exact_of, column="exact_dup_of")).materialize()
+    uniq = marked.filter(expr=col("exact_dup_of") == "").materialize()
+    exact_dups = len(exact_of)
     log.add("songs: exact dedup", marked.count(), uniq.count(), {"exact_duplicate": exact_dups})
 
     # 4 near dedup: LSH buckets via groupby, exact-Jaccard check, union-find over the few edges
     members, near_stats = _near_dedup(cfg, uniq)
     clustered = _map(uniq, partial(assign_clusters, members=members)).materialize()
-    distinct = clustered.filter(expr="near_dup_of == ''").materialize()
+    distinct = clustered.filter(expr=col("near_dup_of") == "").materialize()
     near_dups = clustered.count() - distinct.count()
     log.add("songs: near dedup", clustered.count(), distinct.count(), {"near_duplicate": near_dups})
 
@@ -269,8 +318,10 @@ def run_curation(cfg: Config, out_root: str) -> dict[str, Any]:
         factors = {name: p["factor"] for name, p in plan.items()}
         mixed_general = _map(general_tokens, partial(_replicate, factors=factors, seed=ccfg.mix.seed)).materialize()
         achieved = _sum_by(mixed_general, "source", "n_tokens")
+        achieved_docs = _count_by(mixed_general, "source")
         for name, p in plan.items():
             p["achieved_tokens"] = int(achieved.get(name, 0))
+            p["achieved_docs"] = int(achieved_docs.get(name, 0))
         general_info = {"input_rows": g_total, "quarantined": g_quarantined, "valid": general.count(),
                         "unused_sources": sorted(set(available) - set(plan)), "plan": plan}  # fmt: skip
         log.add("general: mix", general_tokens.count(), mixed_general.count(),
@@ -371,9 +422,9 @@ def _rejected(cleaned: Any, marked: Any, clustered: Any, tagged: Any, kept_ids: 
         return fn
 
     parts = [
-        cleaned.filter(expr="filter_reason != ''").map(shape("filter", "filter_reason", None)),
-        marked.filter(expr="exact_dup_of != ''").map(lambda r: {"song_id": r["song_id"], "stage": "exact_dedup", "reason": "exact_duplicate", "dup_of": r["exact_dup_of"]}),
-        clustered.filter(expr="near_dup_of != ''").map(lambda r: {"song_id": r["song_id"], "stage": "near_dedup", "reason": "near_duplicate", "dup_of": r["near_dup_of"]}),
+        cleaned.filter(expr=col("filter_reason") != "").map(shape("filter", "filter_reason", None)),
+        marked.filter(expr=col("exact_dup_of") != "").map(lambda r: {"song_id": r["song_id"], "stage": "exact_dedup", "reason": "exact_duplicate", "dup_of": r["exact_dup_of"]}),
+        clustered.filter(expr=col("near_dup_of") != "").map(lambda r: {"song_id": r["song_id"], "stage": "near_dedup", "reason": "near_duplicate", "dup_of": r["near_dup_of"]}),
         tagged.filter(lambda r: r["song_id"] not in kept_ids).map(shape("balance", None, None)),
     ]  # fmt: skip
     return parts[0].union(*parts[1:]).select_columns(cols)

@@ -81,7 +81,7 @@ def detect_language(text: str, hint: str, cfg: LangIdConfig) -> tuple[str, float
     top, top_prob = classify(text)
     if top in targets:
         lang, prob, how = top, top_prob, "detector"
-    elif top_prob >= cfg.min_confidence:
+    elif top_prob >= cfg.min_confidence and len(text) >= cfg.other_min_chars:
         lang, prob, how = OTHER, top_prob, "detector"
     else:
         lang, prob = classify(text, targets)

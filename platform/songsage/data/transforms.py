@@ -44,18 +44,17 @@ QUARANTINE_SCHEMA = pa.schema(
 
 
 def validate_batch(batch: pa.Table, kind: str) -> pa.Table:
-    """Lines (source, line, raw) -> the kind's columns + ``reason`` ('' when valid) + raw provenance."""
+    """Lines (source, line, raw) -> the kind's columns + ``reason`` ('' when valid) + provenance + raw bytes."""
     validator = VALIDATORS[kind]
     fields = FIELDS[kind]
     cols: dict[str, list[Any]] = {name: [] for name in fields}
-    reasons, raws = [], []
+    reasons = []
     for raw in batch.column("raw").to_pylist():
         obj, reason = decode_line(raw)
         record = None
         if reason is None:
             record, reason = validator(obj)
         reasons.append(reason or "")
-        raws.append(raw if reason else b"")
         for name in fields:
             cols[name].append(record[name] if record else None)
     arrays = {name: pa.array(values, type=fields[name]) for name, values in cols.items()}
@@ -64,10 +63,21 @@ def validate_batch(batch: pa.Table, kind: str) -> pa.Table:
             "source_file": batch.column("source"),
             "line": batch.column("line"),
             "reason": pa.array(reasons, pa.string()),
-            "raw": pa.array(raws, pa.binary()),
+            "raw": batch.column("raw"),  # kept until the id check: quarantine stores exact bytes
             **arrays,
         }
     )
+
+
+def mark_rejected_lines(batch: pa.Table, reasons: dict[tuple[str, int], str]) -> pa.Table:
+    """Set ``reason`` (and keep ``raw``) for the lines at the given (source_file, line) positions."""
+    files = batch.column("source_file").to_pylist()
+    lines = batch.column("line").to_pylist()
+    hit = [reasons.get((f, n)) for f, n in zip(files, lines, strict=True)]
+    if not any(hit):
+        return batch
+    new_reason = [h or r for h, r in zip(hit, batch.column("reason").to_pylist(), strict=True)]
+    return batch.set_column(batch.schema.get_field_index("reason"), "reason", pa.array(new_reason, pa.string()))
 
 
 def quarantine_rows(batch: pa.Table, kind: str) -> pa.Table:
@@ -103,13 +113,6 @@ def clean_batch(batch: pa.Table, cfg: CurateConfig) -> pa.Table:
     )
 
 
-def mark_exact_group(group: pa.Table) -> pa.Table:
-    """One ``text_hash`` group -> ``exact_dup_of`` = smallest song_id of the group ('' for it)."""
-    ids = group.column("song_id").to_pylist()
-    rep = min(ids)
-    return group.append_column("exact_dup_of", pa.array(["" if i == rep else rep for i in ids], pa.string()))
-
-
 def signature_batch(batch: pa.Table, cfg: DedupConfig) -> pa.Table:
     """Songs -> (song_id, band_key) rows, one per LSH band."""
     a, b = permutations(cfg.num_perm, cfg.seed)
@@ -122,12 +125,10 @@ def signature_batch(batch: pa.Table, cfg: DedupConfig) -> pa.Table:
     return pa.table({"song_id": pa.array(ids, pa.string()), "band_key": pa.array(keys, pa.int64())})
 
 
-def bucket_pairs(group: pa.Table) -> pa.Table:
-    """One LSH bucket -> star edges (smallest id, other id); empty for a singleton bucket."""
-    ids = sorted(set(group.column("song_id").to_pylist()))
-    return pa.table(
-        {"a": pa.array([ids[0]] * (len(ids) - 1), pa.string()), "b": pa.array(ids[1:], pa.string())}
-    )
+def mark_duplicates(batch: pa.Table, dup_of: dict[str, str], column: str) -> pa.Table:
+    """+ ``column`` = the representative a row duplicates ('' for representatives and singletons)."""
+    ids = batch.column("song_id").to_pylist()
+    return batch.append_column(column, pa.array([dup_of.get(i, "") for i in ids], pa.string()))
 
 
 def assign_clusters(batch: pa.Table, members: dict[str, str]) -> pa.Table:

@@ -1,0 +1,64 @@
+from pathlib import Path
+
+import pytest
+
+from songsage.config import ConfigError, flatten, job_output_dir, load_config, to_dict
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_local_profile_loads_with_defaults():
+    cfg = load_config(str(REPO / "configs/local.yaml"))
+    assert cfg.curate.balance.ratios == {"en": 2.0, "zh": 2.0, "ko": 1.0, "ja": 1.0}
+    assert cfg.curate.mix.general_ratio == 4.0
+    assert cfg.curate.dedup.threshold == 0.8
+
+
+def test_overrides_are_typed_and_dotted():
+    cfg = load_config(None, ["curate.pack.seq_len=256", "curate.dedup.threshold=0.7", "data.general=", "run.seed=3"])
+    assert cfg.curate.pack.seq_len == 256 and isinstance(cfg.curate.pack.seq_len, int)
+    assert cfg.curate.dedup.threshold == 0.7
+    assert cfg.data.general == ""
+    assert cfg.run.seed == 3
+
+
+def test_unknown_key_is_named():
+    with pytest.raises(ConfigError, match=r"curate\.pack\.seqlen"):
+        load_config(None, ["curate.pack.seqlen=10"])
+
+
+def test_wrong_type_is_named():
+    with pytest.raises(ConfigError, match=r"curate\.pack\.seq_len"):
+        load_config(None, ["curate.pack.seq_len=abc"])
+    with pytest.raises(ConfigError, match=r"curate\.balance\.enabled"):
+        load_config(None, ["curate.balance.enabled=maybe"])
+
+
+def test_cross_field_validation():
+    with pytest.raises(ConfigError, match="divisible"):
+        load_config(None, ["curate.dedup.num_perm=100", "curate.dedup.bands=16"])
+
+
+def test_malformed_override():
+    with pytest.raises(ConfigError, match="dotted.key=value"):
+        load_config(None, ["curate.pack.seq_len"])
+
+
+def test_unknown_key_in_yaml_file(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("curate:\n  quality:\n    min_line: 3\n")
+    with pytest.raises(ConfigError, match=r"curate\.quality\.min_line"):
+        load_config(str(bad))
+
+
+def test_output_dir_defaults_to_run_dir(tmp_path):
+    cfg = load_config(None, [f"run.dir={tmp_path}"])
+    assert job_output_dir(cfg, "curate") == str(tmp_path / "curate")
+    cfg = load_config(None, ["output.dir=s3://bucket/x"])
+    assert job_output_dir(cfg, "curate") == "s3://bucket/x"
+
+
+def test_flatten_round_trip():
+    flat = flatten(to_dict(load_config(None)))
+    assert flat["curate.balance.ratios.en"] == 2.0
+    assert "curate.mix.general_ratio" in flat

@@ -1,0 +1,43 @@
+"""Shared fixtures: one local Ray session for the whole test run, paths to repo and shared data."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+PUBLIC_DOMAIN = SHARED / "corpora" / "public-domain-lyrics"
+SAMPLE = REPO / "data" / "sample"
+
+os.environ.setdefault("RAY_TRAIN_HEALTH_CHECK_INTERVAL_S", "0.2")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+@pytest.fixture(scope="session")
+def ray_session():
+    """One local Ray (2 CPUs) shared by every test that needs it."""
+    import ray
+
+    from songsage.config.schema import RayConfig
+    from songsage.raysession import init_ray
+
+    init_ray(RayConfig(num_cpus=2, target_blocks=2, progress_bars=False))
+    yield ray
+    ray.shutdown()
+
+
+@pytest.fixture(scope="session")
+def qwen_tokenizer():
+    """The exact Qwen2.5 tokenizer, rebuilt offline."""
+    from songsage.config.schema import TokenizerConfig
+    from songsage.models.tokenizer import load_tokenizer
+
+    return load_tokenizer(TokenizerConfig())
+
+
+def requires_shared(path: Path) -> None:
+    if not path.exists():
+        pytest.skip(f"{path} is not present beside the repo")

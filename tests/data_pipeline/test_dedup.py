@@ -1,0 +1,76 @@
+import json
+from pathlib import Path
+
+import numpy as np
+
+from songsage.config.schema import NormalizeConfig
+from songsage.data.dedup import (
+    band_keys,
+    bucket_edges,
+    clusters_from_edges,
+    jaccard,
+    minhash,
+    permutations,
+    shingle_hashes,
+    shingle_set,
+    text_hash,
+)
+from songsage.data.normalize import normalize_lyrics
+
+PAIRS = Path(__file__).resolve().parents[1] / "data" / "neardup_pairs.jsonl"
+
+
+def test_text_hash_is_stable():
+    assert text_hash("abc") == text_hash("abc") != text_hash("abd")
+
+
+def test_jaccard_hand_computed():
+    assert jaccard({1, 2, 3}, {2, 3, 4}) == 0.5
+    assert jaccard(set(), set()) == 1.0
+    # "abcdef" k=3 -> abc bcd cde def ; "abcdeg" -> abc bcd cde deg  => 3/5
+    assert jaccard(shingle_set("abcdef", 3), shingle_set("abcdeg", 3)) == 0.6
+
+
+def test_minhash_estimates_jaccard():
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(400)]
+    a_text = " ".join(rng.choice(words, 300))
+    b_text = a_text[: len(a_text) // 2] + " " + " ".join(rng.choice(words, 150))
+    a, b = permutations(256, 7)
+    ha, hb = shingle_hashes(a_text, 5), shingle_hashes(b_text, 5)
+    true = jaccard(set(ha.tolist()), set(hb.tolist()))
+    est = float((minhash(ha, a, b) == minhash(hb, a, b)).mean())
+    assert abs(est - true) < 0.08
+
+
+def test_identical_texts_share_every_band():
+    a, b = permutations(128, 1)
+    sig = minhash(shingle_hashes("same text here", 5), a, b)
+    assert band_keys(sig, 16) == band_keys(sig.copy(), 16)
+    assert len(set(band_keys(sig, 16))) == 16  # band index is mixed into each key
+
+
+def test_union_find_components_and_representatives():
+    edges = bucket_edges(["c", "a", "b"]) + [("d", "e"), ("e", "f"), ("b", "f")]
+    members = clusters_from_edges(edges)
+    assert set(members.values()) == {"a"}
+    assert clusters_from_edges([("x", "y")]) == {"x": "x", "y": "x"}
+
+
+def test_labelled_pairs_recall_and_precision():
+    """Near-dup decision (Jaccard >= 0.8 on normalized text) against hand-labelled pairs."""
+    rows = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(rows) >= 60
+    cfg = NormalizeConfig()
+    tp = fp = fn = 0
+    for r in rows:
+        sim = jaccard(shingle_set(normalize_lyrics(r["a"], cfg), 5), shingle_set(normalize_lyrics(r["b"], cfg), 5))
+        pred = sim >= 0.8
+        gold = r["label"] == "dup"
+        tp += pred and gold
+        fp += pred and not gold
+        fn += gold and not pred
+    recall = tp / (tp + fn)
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    assert recall >= 0.9, (recall, precision)
+    assert precision >= 0.95, (recall, precision)
