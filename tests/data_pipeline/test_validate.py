@@ -4,7 +4,13 @@ import pyarrow as pa
 import pytest
 
 from songsage.data.transforms import quarantine_rows, validate_batch
-from songsage.data.validate import decode_line, reason_code, validate_general, validate_playlist, validate_song
+from songsage.data.validate import (
+    decode_line,
+    reason_code,
+    validate_general,
+    validate_playlist,
+    validate_song,
+)
 
 GOOD = {"song_id": "s1", "name": "N", "artist": "A", "album": None, "lyrics": "la\nla", "tags": ["x"]}
 

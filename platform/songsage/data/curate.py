@@ -35,6 +35,8 @@ from songsage.data.transforms import (
     Tokenize,
     assign_clusters,
     clean_batch,
+    drop_ids,
+    keep_balanced,
     langid_batch,
     mark_duplicates,
     mark_rejected_lines,
@@ -289,7 +291,7 @@ def run_curation(cfg: Config, out_root: str) -> dict[str, Any]:
         keep = {lang: n for lang, n in by_lang.items() if lang in ccfg.langid.languages}
         balance_report = {"available": by_lang, "kept": keep, "shortfall": []}
     cutoff = _balance_cutoffs(tagged, keep)
-    kept = tagged.filter(lambda r: r["balance_key"] <= cutoff.get(r["language"], -1)).materialize()
+    kept = _map(tagged, partial(keep_balanced, cutoff=cutoff)).materialize()
     balanced_away = tagged.count() - kept.count()
     away = {lang: by_lang[lang] - keep.get(lang, 0) for lang in by_lang if by_lang[lang] - keep.get(lang, 0)}
     log.add("songs: balance", tagged.count(), kept.count(), {f"lang={k}": v for k, v in away.items()})
@@ -425,7 +427,7 @@ def _rejected(cleaned: Any, marked: Any, clustered: Any, tagged: Any, kept_ids: 
         cleaned.filter(expr=col("filter_reason") != "").map(shape("filter", "filter_reason", None)),
         marked.filter(expr=col("exact_dup_of") != "").map(lambda r: {"song_id": r["song_id"], "stage": "exact_dedup", "reason": "exact_duplicate", "dup_of": r["exact_dup_of"]}),
         clustered.filter(expr=col("near_dup_of") != "").map(lambda r: {"song_id": r["song_id"], "stage": "near_dedup", "reason": "near_duplicate", "dup_of": r["near_dup_of"]}),
-        tagged.filter(lambda r: r["song_id"] not in kept_ids).map(shape("balance", None, None)),
+        _map(tagged, partial(drop_ids, ids=pa.array(sorted(kept_ids), pa.string()))).map(shape("balance", None, None)),
     ]  # fmt: skip
     return parts[0].union(*parts[1:]).select_columns(cols)
 

@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 from songsage.config.paths import is_uri
 
 GLOB_CHARS = set("*?[")
+GZIP_MAGIC = b"\x1f\x8b"
 
 
 def filesystem(path: str) -> tuple[pafs.FileSystem, str]:
@@ -64,7 +65,7 @@ def list_files(path: str, suffixes: tuple[str, ...] = (".jsonl", ".json", ".json
 def split_lines(row: dict[str, Any]) -> list[dict[str, Any]]:
     """One file row (``path``, ``bytes``) -> one row per non-blank physical line (1-based numbers)."""
     data = row["bytes"]
-    if row["path"].endswith(".gz"):
+    if data[:2] == GZIP_MAGIC:  # readers may or may not have decompressed already
         data = gzip.decompress(data)
     out = []
     for number, raw in enumerate(data.split(b"\n"), start=1):

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from songsage.config.schema import CurateConfig, DedupConfig, LangIdConfig
 from songsage.data.balance import order_key
@@ -161,6 +162,17 @@ def langid_batch(batch: pa.Table, cfg: LangIdConfig, balance_seed: int) -> pa.Ta
         .append_column("language_how", pa.array(hows, pa.string()))
         .append_column("balance_key", pa.array(keys, pa.int64()))
     )
+
+
+def keep_balanced(batch: pa.Table, cutoff: dict[str, int]) -> pa.Table:
+    """Rows whose ``balance_key`` is within their language's cutoff (the balanced selection)."""
+    limits = pa.array([cutoff.get(lang, -1) for lang in batch.column("language").to_pylist()], pa.int64())
+    return batch.filter(pc.less_equal(batch.column("balance_key"), limits))
+
+
+def drop_ids(batch: pa.Table, ids: pa.Array) -> pa.Table:
+    """Rows whose ``song_id`` is not in ``ids``."""
+    return batch.filter(pc.invert(pc.is_in(batch.column("song_id"), value_set=ids)))
 
 
 def lyric_document(row: dict[str, Any], template: str) -> str:
