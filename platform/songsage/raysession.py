@@ -34,4 +34,6 @@ def init_ray(cfg: RayConfig) -> None:
     paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
     if platform_dir not in paths:
         os.environ["PYTHONPATH"] = os.pathsep.join([platform_dir, *paths])
-    ray.init(num_cpus=cfg.num_cpus, include_dashboard=True, configure_logging=False)
+    # address="local": always start a fresh in-process cluster, never attach to another Ray that
+    # happens to run on this machine (a `ray start` there would otherwise be joined silently).
+    ray.init(address="local", num_cpus=cfg.num_cpus, include_dashboard=True, configure_logging=False)

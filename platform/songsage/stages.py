@@ -25,8 +25,47 @@ def curate_stage(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str,
     return summarize(manifest)
 
 
+def build_playlistsense_stage(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:
+    """PlaylistSense queries: one per (playlist, perspective), written by the configured generator."""
+    from songsage.eval.playlistsense import QUERIES_FILE, build_queries
+
+    df = build_queries(cfg, out_dir)
+    counts = df.groupby("perspective").size().to_dict()
+    empty = int((df["query"].str.len() == 0).sum())
+    tracker.log_metrics({"queries": len(df), "playlists": df["playlist_id"].nunique(), "empty_queries": empty})
+    tracker.log_artifact(f"{out_dir}/{QUERIES_FILE}")
+    backend = cfg.generator.backend + ":" + (cfg.generator.model or cfg.model.name_or_path)
+    return [("generator", backend), ("playlists", str(df["playlist_id"].nunique())), ("queries", str(len(df))),
+            ("empty queries", str(empty)), ("per perspective", str(counts))]  # fmt: skip
+
+
+def evaluate_stage(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:
+    """The tasks in ``eval.tasks`` (PlaylistSense, multiple choice, judge, linguistics); tables printed."""
+    from songsage.eval.run import run_evaluation
+
+    return run_evaluation(cfg, out_dir, tracker)
+
+
+def build_index_stage(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:
+    """Embed playlists and write the faiss index the recommender serves."""
+    from songsage.serve.index_build import build_index_stage as body
+
+    return body(cfg, out_dir, tracker)
+
+
+def serve_demo_stage(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:
+    """Start Serve, ask one question through the openai client, recommend playlists, shut down."""
+    from songsage.serve.demo import serve_demo_stage as body
+
+    return body(cfg, out_dir, tracker)
+
+
 STAGES: dict[str, StageBody] = {
     "curate": curate_stage,
+    "build_playlistsense": build_playlistsense_stage,
+    "evaluate": evaluate_stage,
+    "build_index": build_index_stage,
+    "serve_demo": serve_demo_stage,
 }
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from songsage.config.eval import EncoderConfig, EvalConfig, GeneratorConfig
 from songsage.config.loader import ConfigError
+from songsage.config.serve import ServeConfig
+from songsage.config.sft import DPOConfig, PreferencesConfig, SFTConfig, SFTDataConfig
 from songsage.config.train import ModelConfig, PretrainConfig
 
 
@@ -221,3 +223,8 @@ class Config:
     generator: GeneratorConfig = field(default_factory=GeneratorConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
     pretrain: PretrainConfig = field(default_factory=PretrainConfig)
+    serve: ServeConfig = field(default_factory=ServeConfig)
+    sft_data: SFTDataConfig = field(default_factory=SFTDataConfig)
+    preferences: PreferencesConfig = field(default_factory=PreferencesConfig)
+    sft: SFTConfig = field(default_factory=SFTConfig)
+    dpo: DPOConfig = field(default_factory=DPOConfig)

@@ -46,6 +46,12 @@ def curate_songs_single_process(cfg: Config, tokenizer: Any, batch_size: int = 1
         validate_batch(raw.slice(i, batch_size), "songs") for i in range(0, max(raw.num_rows, 1), batch_size)
     )
     valid = checked.filter(pc.equal(checked.column("reason"), ""))
+    first_seen: set[str] = set()
+    keep_mask = []
+    for song_id in valid.column("song_id").to_pylist():  # rows are in (file, line) order
+        keep_mask.append(song_id not in first_seen)
+        first_seen.add(song_id)
+    valid = valid.filter(pa.array(keep_mask))
     quarantined = checked.num_rows - valid.num_rows
     cleaned = pa.concat_tables(clean_batch(valid.slice(i, batch_size), ccfg) for i in range(0, max(valid.num_rows, 1), batch_size))
     passed = cleaned.filter(pc.equal(cleaned.column("filter_reason"), ""))

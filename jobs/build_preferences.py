@@ -1,0 +1,12 @@
+"""Preference set: SFT prompts -> chosen (strong generator) / rejected (weak generator) pairs.
+
+    python jobs/build_preferences.py --config configs/local.yaml [--set key=value ...]
+    ray job submit --working-dir . -- python jobs/build_preferences.py --config configs/cluster.yaml
+"""
+
+import _bootstrap  # noqa: F401  (puts platform/ on sys.path)
+from songsage.cli import run_job
+from songsage.data.sft.preferences import build_preferences_stage
+
+if __name__ == "__main__":
+    raise SystemExit(run_job("build_preferences", build_preferences_stage))

@@ -1,0 +1,199 @@
+"""Multiple-choice benchmarks (paper Tables 5-6): MMLU, ZIQI-Eval, MusicTheoryBench, read by path.
+
+Layout: ``<path>/test/<category>.csv`` (+ optional ``<path>/dev/<category>.csv`` for k-shot), either with
+a header containing ``question,A,B,C,D,answer`` (ZIQI-Eval: ``id,question,A,B,C,D,answer,subtheme``)
+or header-less MMLU files ``<subject>_test.csv`` / ``<subject>_dev.csv`` (question, A-D, answer).
+
+Scoring: the prompt (k dev exemplars + the question with lettered options, ending in "Answer:") goes
+through the model once; the prediction is the option letter whose next-token log-likelihood
+(" A" ... " D") is highest. Batched with left padding. Outputs per category and overall accuracy and
+macro-F1 (over the letters A-D), as fractions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from songsage.config import Config
+from songsage.eval.metrics import accuracy, macro_f1
+from songsage.models.generator import model_config_for
+
+LETTERS = ["A", "B", "C", "D"]
+COLUMNS = ["question", *LETTERS, "answer"]
+
+
+@dataclass
+class Split:
+    """One category's test rows and dev exemplars (DataFrames with COLUMNS)."""
+
+    category: str
+    test: pd.DataFrame
+    dev: pd.DataFrame
+
+
+def read_choice_csv(path: Path) -> pd.DataFrame:
+    """A question/A-D/answer CSV (header or MMLU header-less) with string cells, options stripped."""
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if not set(COLUMNS) <= set(df.columns):
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, header=None)
+        df = df.iloc[:, :6]
+        df.columns = COLUMNS
+    df = df.copy()
+    for col in COLUMNS:
+        df[col] = df[col].astype(str).str.strip()
+    bad = ~df["answer"].isin(LETTERS)
+    if bad.any():
+        raise ValueError(f"{path}: {int(bad.sum())} rows have an answer outside A-D")
+    return df.reset_index(drop=True)
+
+
+def _category(stem: str) -> str:
+    return stem[: -len("_test")] if stem.endswith("_test") else stem
+
+
+def discover(path: str, categories: list[str] | None = None, max_rows: int = 0) -> list[Split]:
+    """Categories of a benchmark directory (test/ + dev/), optionally filtered and capped per category."""
+    root = Path(path)
+    test_dir = root / "test" if (root / "test").is_dir() else root
+    splits = []
+    for f in sorted(test_dir.glob("*.csv")):
+        cat = _category(f.stem)
+        if categories and cat not in categories:
+            continue
+        test = read_choice_csv(f)
+        if max_rows:
+            test = test.head(max_rows)
+        dev_candidates = [root / "dev" / f"{cat}.csv", root / "dev" / f"{cat}_dev.csv"]
+        dev_file = next((d for d in dev_candidates if d.exists()), None)
+        dev = read_choice_csv(dev_file) if dev_file else pd.DataFrame(columns=COLUMNS)
+        splits.append(Split(cat, test, dev))
+    if not splits:
+        raise FileNotFoundError(f"no test CSVs under {test_dir}")
+    return splits
+
+
+def format_question(row: dict[str, Any], with_answer: bool) -> str:
+    """``question\\nA. ..\\nB. ..\\nC. ..\\nD. ..\\nAnswer:`` (+ `` X`` for exemplars)."""
+    opts = "\n".join(f"{letter}. {row[letter]}" for letter in LETTERS)
+    text = f"{row['question']}\n{opts}\nAnswer:"
+    return f"{text} {row['answer']}\n\n" if with_answer else text
+
+
+def build_prompt(category: str, row: dict[str, Any], dev: pd.DataFrame, shots: int) -> str:
+    """MMLU-style prompt: a subject line, ``shots`` dev exemplars with answers, then the question."""
+    head = f"The following are multiple choice questions (with answers) about {category.replace('_', ' ')}.\n\n"
+    examples = "".join(format_question(r, True) for r in dev.head(shots).to_dict("records"))
+    return head + examples + format_question(row, False)
+
+
+class LetterScorer:
+    """Next-token log-likelihood of " A".." D" after each prompt, batched with left padding."""
+
+    def __init__(self, model: Any, tokenizer: Any, max_input_tokens: int) -> None:
+        self.model = model.eval()
+        self.tok = tokenizer
+        self.max_input_tokens = max_input_tokens
+        self.letter_ids = [tokenizer(f" {c}", add_special_tokens=False)["input_ids"][0] for c in LETTERS]
+        if len(set(self.letter_ids)) != len(LETTERS):
+            raise ValueError("option letters do not map to distinct first tokens")
+        self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+
+    def score(self, prompts: list[str], batch_size: int) -> np.ndarray:
+        """(n, 4) log-probabilities of the letters (float32)."""
+        import torch
+
+        out = []
+        for start in range(0, len(prompts), batch_size):
+            ids = [self.tok(p, add_special_tokens=False)["input_ids"][-self.max_input_tokens :]
+                   for p in prompts[start : start + batch_size]]  # fmt: skip
+            width = max(len(x) for x in ids)
+            input_ids = torch.full((len(ids), width), self.pad_id, dtype=torch.long)
+            mask = torch.zeros((len(ids), width), dtype=torch.long)
+            for i, x in enumerate(ids):
+                input_ids[i, width - len(x) :] = torch.tensor(x)
+                mask[i, width - len(x) :] = 1
+            with torch.no_grad():
+                logits = self.model(input_ids=input_ids, attention_mask=mask).logits[:, -1, :].float()
+            logp = torch.log_softmax(logits, dim=-1)[:, self.letter_ids]
+            out.append(logp.numpy())
+        return np.concatenate(out).astype(np.float32)
+
+
+def load_scorer(cfg: Config) -> LetterScorer:
+    """The evaluated model (``eval.model``, hf) as a letter scorer; random-init models seeded by ``eval.model.seed``."""
+    import torch
+
+    from songsage.models.registry import load_model, load_model_tokenizer
+
+    mcfg = model_config_for(cfg.eval.model, cfg.model)
+    torch.manual_seed(cfg.eval.model.seed)
+    return LetterScorer(load_model(mcfg), load_model_tokenizer(mcfg), cfg.eval.choice.max_input_tokens)
+
+
+def evaluate_split(scorer: LetterScorer, split: Split, shots: int, batch_size: int) -> pd.DataFrame:
+    """Per-question predictions: category, answer, pred, and the four letter log-probs."""
+    rows = split.test.to_dict("records")
+    prompts = [build_prompt(split.category, r, split.dev, shots) for r in rows]
+    logp = scorer.score(prompts, batch_size)
+    pred = [LETTERS[i] for i in logp.argmax(axis=1)]
+    df = pd.DataFrame({"category": split.category, "answer": split.test["answer"], "pred": pred})
+    for j, letter in enumerate(LETTERS):
+        df[f"logp_{letter}"] = logp[:, j]
+    return df
+
+
+def summarize(preds: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Per-category table (accuracy, macro-F1, n) and overall (all rows pooled; plus mean over categories)."""
+    per = []
+    for cat, g in preds.groupby("category", sort=True):
+        per.append({"category": cat, "n": len(g), "accuracy": accuracy(list(g["pred"]), list(g["answer"])),
+                    "macro_f1": macro_f1(list(g["pred"]), list(g["answer"]), LETTERS)})  # fmt: skip
+    table = pd.DataFrame(per)
+    overall = {
+        "accuracy": accuracy(list(preds["pred"]), list(preds["answer"])),
+        "macro_f1": macro_f1(list(preds["pred"]), list(preds["answer"]), LETTERS),
+        "category_mean_accuracy": float(table["accuracy"].mean()) if len(table) else 0.0,
+        "n": float(len(preds)),
+    }
+    return table, overall
+
+
+def run_choice_benchmarks(cfg: Config, out_dir: str, scorer: LetterScorer | None = None) -> dict[str, Any]:
+    """Every configured benchmark x shot count; writes predictions, per-category CSV and a Markdown table.
+
+    Returns ``{"overall": {(bench, shots): metrics}, "tables": {(bench, shots): DataFrame}, "files": [...]}``.
+    """
+    cc = cfg.eval.choice
+    if not cc.benchmarks:
+        raise ValueError("eval.choice.benchmarks is empty: add {name, path} entries")
+    scorer = scorer or load_scorer(cfg)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    overall: dict[tuple[str, int], dict[str, float]] = {}
+    tables: dict[tuple[str, int], pd.DataFrame] = {}
+    files: list[str] = []
+    md = ["| Benchmark | Shots | Category | n | Accuracy | Macro-F1 |", "|---|---|---|---|---|---|"]
+    for bench in cc.benchmarks:
+        splits = discover(bench.path, cc.categories or None, cc.max_rows)
+        for shots in cc.shots:
+            preds = pd.concat([evaluate_split(scorer, s, shots, cc.batch_size) for s in splits], ignore_index=True)
+            table, summary = summarize(preds)
+            overall[(bench.name, shots)] = summary
+            tables[(bench.name, shots)] = table
+            stem = f"{bench.name}_{shots}shot"
+            preds.to_csv(out / f"{stem}_predictions.csv", index=False)
+            table.to_csv(out / f"{stem}.csv", index=False)
+            files.append(str(out / f"{stem}.csv"))
+            for r in table.to_dict("records"):
+                md.append(f"| {bench.name} | {shots} | {r['category']} | {r['n']} | {100 * r['accuracy']:.2f} | "
+                          f"{100 * r['macro_f1']:.2f} |")  # fmt: skip
+            md.append(f"| {bench.name} | {shots} | **overall** | {int(summary['n'])} | "
+                      f"{100 * summary['accuracy']:.2f} | {100 * summary['macro_f1']:.2f} |")  # fmt: skip
+    (out / "choice.md").write_text("\n".join(md) + "\n")
+    files.append(str(out / "choice.md"))
+    return {"overall": overall, "tables": tables, "files": files}

@@ -1,0 +1,188 @@
+"""LLM-as-judge (paper Table 3 and Figure 3) with the paper's two prompts (Figures 12 and 13).
+
+- Lyric scoring: a judge scores each continuation on Creativity, Fluency, Relevance and Emotional
+  Expression (``min_score``..``max_score``); Table 3 = mean score per model and dimension + average.
+- Best description: for each playlist the judge picks the best of up to eight model descriptions
+  (letters A-H); the presentation order is shuffled per playlist (seeded) and recorded; Figure 3 =
+  number of times each model was chosen.
+
+Judge output is parsed defensively: unparseable or out-of-range answers are counted as ``malformed``
+and excluded from the aggregates, never raised.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from songsage.config import Config
+from songsage.config.paths import run_dir
+from songsage.eval import prompts
+from songsage.models.generator import Generator, build_generator, resolve_cache_dir
+
+DIMENSIONS = ["Creativity", "Fluency", "Relevance", "Emotional Expression"]
+# Chinese names a judge may answer with.
+DIMENSION_ALIASES = {"Creativity": ["创意", "创造力"], "Fluency": ["流畅"], "Relevance": ["相关"],
+                     "Emotional Expression": ["情感表达", "情感"]}  # fmt: skip
+MAX_CHOICES = 8
+NUMBER = r"(\d+(?:\.\d+)?)"
+NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                "eight": 8, "nine": 9, "ten": 10}  # fmt: skip
+
+
+def parse_lyric_scores(text: str, min_score: float, max_score: float) -> dict[str, float] | None:
+    """``{dimension: score}`` for all four dimensions, or None when any is missing or out of range.
+
+    Accepts "Creativity: 8", "**Fluency** - 7/10", "Relevance = 9.5", "Emotional Expression: eight",
+    and the Chinese dimension names.
+    """
+    if not isinstance(text, str):
+        return None
+    out: dict[str, float] = {}
+    words = "|".join(NUMBER_WORDS)
+    for dim in DIMENSIONS:
+        names = "|".join(re.escape(n) for n in [dim, *DIMENSION_ALIASES[dim]])
+        m = re.search(rf"(?:{names})[^\w\n]{{0,12}}(?:{NUMBER}|({words})\b)", text, flags=re.IGNORECASE)
+        if not m:
+            return None
+        value = float(m.group(1)) if m.group(1) else float(NUMBER_WORDS[m.group(2).lower()])
+        if not min_score <= value <= max_score:
+            return None
+        out[dim] = value
+    return out
+
+
+def parse_choice(text: str, n_choices: int) -> str | None:
+    """The chosen letter among the first ``n_choices`` letters, or None if absent/ambiguous."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    letters = string.ascii_uppercase[:n_choices]
+    cls = f"[{letters}]"
+    stripped = text.strip().strip("*`'\"。.()（）[]【】:： ")
+    if re.fullmatch(cls, stripped):
+        return stripped
+    cue = rf"(?:answer|choice|option|best[\w ]{{0,20}}is|选择|选|答案)[^A-Za-z\n]{{0,12}}({cls})(?![A-Za-z])"
+    m = re.search(cue, text, flags=re.IGNORECASE)
+    if m:
+        return m.group(1)
+    found = set(re.findall(rf"(?<![A-Za-z]){cls}(?![A-Za-z])", text))
+    return found.pop() if len(found) == 1 else None
+
+
+def lyric_messages(row: dict[str, Any], min_score: int, max_score: int) -> list[dict[str, str]]:
+    """Figure 13 prompt for one continuation."""
+    content = prompts.JUDGE_LYRICS.format(keywords=row.get("keywords", ""), first_half=row.get("first_half", ""),
+                                          continuation=row["continuation"], min_score=min_score,
+                                          max_score=max_score)  # fmt: skip
+    return [{"role": "user", "content": content}]
+
+
+def best_description_messages(info: dict[str, Any], options: list[str]) -> list[dict[str, str]]:
+    """Figure 12 prompt for one playlist with lettered options (in the given order)."""
+    letters = string.ascii_uppercase[: len(options)]
+    choices = "; ".join(f"{c}: {o}" for c, o in zip(letters, options, strict=True))
+    n_words = NUMBER_WORDS_BY_VALUE.get(len(options), str(len(options)))
+    content = prompts.JUDGE_BEST_DESCRIPTION.format(
+        n_words=n_words, playlist_name=info.get("title", ""), playlist_description=info.get("playlist_description", ""),
+        playlist_tag=info.get("tags", ""), songlists=info.get("songs", ""), choices=choices)  # fmt: skip
+    return [{"role": "user", "content": content}]
+
+
+NUMBER_WORDS_BY_VALUE = {v: k for k, v in NUMBER_WORDS.items()}
+
+
+def judge_lyrics(gen: Generator, rows: pd.DataFrame, min_score: int, max_score: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Score every row; returns (per-row frame with raw judge text and scores, Table-3 frame per model)."""
+    raw = gen.generate([lyric_messages(r, min_score, max_score) for r in rows.to_dict("records")])
+    parsed = [parse_lyric_scores(t, min_score, max_score) for t in raw]
+    per = rows[["model"]].copy()
+    per["judge_output"] = raw
+    per["malformed"] = [p is None for p in parsed]
+    for dim in DIMENSIONS:
+        per[dim] = [p[dim] if p else np.nan for p in parsed]
+    table = []
+    for model, g in per.groupby("model", sort=True):
+        ok = g[~g["malformed"]]
+        rec: dict[str, Any] = {"model": model, "n": len(g), "malformed": int(g["malformed"].sum())}
+        for dim in DIMENSIONS:
+            rec[dim] = float(ok[dim].mean()) if len(ok) else np.nan
+        rec["Avg."] = float(np.mean([rec[d] for d in DIMENSIONS])) if len(ok) else np.nan
+        table.append(rec)
+    return per, pd.DataFrame(table)
+
+
+def judge_descriptions(gen: Generator, rows: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Best-of-N per playlist; returns (per-playlist frame with order/raw/choice, wins per model)."""
+    rng = np.random.default_rng(seed)
+    questions, records = [], []
+    for pid, g in rows.groupby("playlist_id", sort=True):
+        g = g.drop_duplicates("model").head(MAX_CHOICES)
+        order = list(rng.permutation(len(g)))
+        models = [str(g["model"].iloc[i]) for i in order]
+        options = [str(g["description"].iloc[i]) for i in order]
+        info = g.iloc[0].to_dict()
+        questions.append(best_description_messages(info, options))
+        records.append({"playlist_id": pid, "order": "|".join(models)})
+    raw = gen.generate(questions)
+    per = pd.DataFrame(records)
+    per["judge_output"] = raw
+    choice_models = []
+    for rec, text in zip(records, raw, strict=True):
+        models = rec["order"].split("|")
+        letter = parse_choice(text, len(models))
+        choice_models.append(models[string.ascii_uppercase.index(letter)] if letter else None)
+    per["chosen"] = choice_models
+    per["malformed"] = per["chosen"].isna()
+    all_models = sorted(rows["model"].astype(str).unique())
+    wins = per["chosen"].value_counts()
+    table = pd.DataFrame({"model": all_models, "selected": [int(wins.get(m, 0)) for m in all_models]})
+    return per, table
+
+
+def _read(path: str) -> pd.DataFrame:
+    p = Path(path)
+    return pd.read_json(p, lines=True, dtype=False) if p.suffix == ".jsonl" else pd.read_parquet(p)
+
+
+def _md(df: pd.DataFrame) -> str:
+    cols = list(df.columns)
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for r in df.to_dict("records"):
+        lines.append("| " + " | ".join(f"{v:.2f}" if isinstance(v, float) else str(v) for v in r.values()) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def run_judge(cfg: Config, out_dir: str, judge: Generator | None = None) -> dict[str, Any]:
+    """Run the configured judge tasks; write per-item CSVs + Markdown tables; return metrics and files."""
+    jc = cfg.eval.judge
+    if not jc.lyrics and not jc.descriptions:
+        raise ValueError("eval.judge: set eval.judge.lyrics and/or eval.judge.descriptions")
+    gen = judge or build_generator(jc.generator, cfg.model, resolve_cache_dir(jc.generator, run_dir(cfg)))
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    files: list[str] = []
+    metrics: dict[str, float] = {}
+    if jc.lyrics:
+        per, table = judge_lyrics(gen, _read(jc.lyrics), jc.min_score, jc.max_score)
+        per.to_csv(out / "lyric_scores.csv", index=False)
+        table.to_csv(out / "table3.csv", index=False)
+        (out / "table3.md").write_text(_md(table))
+        files += [str(out / "table3.csv"), str(out / "table3.md")]
+        metrics["lyrics_malformed"] = float(per["malformed"].sum())
+        for r in table.to_dict("records"):
+            metrics[f"lyrics/{r['model']}/avg"] = r["Avg."]
+    if jc.descriptions:
+        per, table = judge_descriptions(gen, _read(jc.descriptions), jc.seed)
+        per.to_csv(out / "best_description.csv", index=False)
+        table.to_csv(out / "figure3.csv", index=False)
+        (out / "figure3.md").write_text(_md(table))
+        files += [str(out / "figure3.csv"), str(out / "figure3.md")]
+        metrics["descriptions_malformed"] = float(per["malformed"].sum())
+        for r in table.to_dict("records"):
+            metrics[f"descriptions/{r['model']}/selected"] = float(r["selected"])
+    return {"metrics": metrics, "files": files}

@@ -1,0 +1,110 @@
+"""The evaluation entry point shared by ``jobs/evaluate.py`` and the pipeline.
+
+``run_evaluation(cfg, out_dir, tracker) -> summary rows`` runs every task in ``cfg.eval.tasks``
+(playlistsense, choice, judge, linguistics), writes each task's tables under ``<out_dir>/<task>/``,
+logs metrics and table files to MLflow, prints the tables, and returns ``(key, value)`` rows for the
+job summary.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from songsage.config import Config
+from songsage.tracking import Tracker
+
+# MLflow metric names allow letters, digits, _ - . space : / only.
+_METRIC_UNSAFE = re.compile(r"[^A-Za-z0-9_\-. :/]")
+
+
+def metric_name(*parts: str) -> str:
+    """An MLflow-safe metric name from parts ("HR@1" -> "HR_at_1")."""
+    return _METRIC_UNSAFE.sub("_", "/".join(parts).replace("@", "_at_"))
+
+
+def _log_files(tracker: Tracker, files: list[str], artifact_dir: str) -> None:
+    for f in files:
+        tracker.log_artifact(f, artifact_dir)
+
+
+def _print_files(files: list[str]) -> None:
+    for f in files:
+        if f.endswith(".md"):
+            print(f"\n## {Path(f).parent.name}/{Path(f).name}\n")
+            print(Path(f).read_text())
+
+
+def _playlistsense(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:
+    from songsage.eval.playlistsense import evaluate_playlistsense
+
+    res = evaluate_playlistsense(cfg, str(Path(out_dir) / "playlistsense"))
+    for model, row in res["rows"].items():
+        tracker.log_metrics({metric_name("playlistsense", model, k): v for k, v in row.items()})
+    if res["rewrite"]:
+        tracker.log_metrics({metric_name("rewrite", res["model"], k): v for k, v in res["rewrite"].items()})
+    _log_files(tracker, res["files"], "playlistsense")
+    _print_files(res["files"])
+    ks = cfg.eval.playlistsense.k
+    out = [("playlistsense playlists/queries", f"{res['n_playlists']} / {res['n_queries']}")]
+    for model, row in res["rows"].items():
+        out.append((f"playlistsense {model}", "  ".join(f"HR@{k} {100 * row[f'avg/HR@{k}']:.2f}" for k in ks)))
+    if res["rewrite"]:
+        out.append(("query rewrite", "  ".join(f"{k} {100 * v:.2f}" for k, v in res["rewrite"].items())))
+    return out
+
+
+def _choice(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:
+    from songsage.eval.choice import run_choice_benchmarks
+
+    res = run_choice_benchmarks(cfg, str(Path(out_dir) / "choice"))
+    for (bench, shots), summary in res["overall"].items():
+        tracker.log_metrics({metric_name("choice", bench, f"{shots}shot", k): v for k, v in summary.items()})
+    _log_files(tracker, res["files"], "choice")
+    _print_files(res["files"])
+    return [(f"{bench} {shots}-shot", f"acc {100 * s['accuracy']:.2f}  macro-F1 {100 * s['macro_f1']:.2f}  n {int(s['n'])}")
+            for (bench, shots), s in res["overall"].items()]  # fmt: skip
+
+
+def _judge(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:
+    from songsage.eval.judge import run_judge
+
+    res = run_judge(cfg, str(Path(out_dir) / "judge"))
+    tracker.log_metrics({metric_name("judge", k): v for k, v in res["metrics"].items()})
+    _log_files(tracker, res["files"], "judge")
+    _print_files(res["files"])
+    return [(f"judge {k}", f"{v:.3f}") for k, v in res["metrics"].items()]
+
+
+def _linguistics(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:
+    from songsage.eval.linguistics import run_linguistics
+
+    res = run_linguistics(cfg, str(Path(out_dir) / "linguistics"))
+    _log_files(tracker, res["files"], "linguistics")
+    _print_files(res["files"])
+    return [("linguistics", ", ".join(f"{lang}: {note}" for lang, note in res["support"].items()))]
+
+
+TASKS: dict[str, Callable[[Config, str, Tracker], list[tuple[str, str]]]] = {
+    "playlistsense": _playlistsense,
+    "choice": _choice,
+    "judge": _judge,
+    "linguistics": _linguistics,
+}
+
+
+def run_evaluation(cfg: Config, out_dir: str, tracker: Tracker, tasks: list[str] | None = None) -> list[tuple[str, str]]:
+    """Run ``tasks`` (default ``cfg.eval.tasks``); return summary rows ``(name, value)``."""
+    rows: list[tuple[str, str]] = []
+    for task in tasks or cfg.eval.tasks:
+        if task not in TASKS:
+            raise ValueError(f"unknown evaluation task {task!r}; choose from {sorted(TASKS)}")
+        rows.extend(TASKS[task](cfg, out_dir, tracker))
+    return rows
+
+
+def evaluation_summary(rows: list[tuple[str, str]]) -> dict[str, Any]:
+    """Summary rows as a dict (for manifests)."""
+    return dict(rows)

@@ -1,0 +1,273 @@
+"""One text-generation interface: ``generate(batch of chat messages, sampling params) -> texts``.
+
+Implementations:
+- :class:`HFGenerator`: a local causal LM from the model registry; batched, left-padded, chat
+  template applied, greedy (temperature 0) or sampled, stops on EOS and ``<|im_end|>``.
+- :class:`OpenAIGenerator`: any OpenAI-compatible ``/v1/chat/completions`` endpoint; bounded
+  concurrency (thread pool), retries with exponential backoff on 429/5xx/timeouts/connection errors,
+  and an on-disk JSON cache keyed by the request hash, so an interrupted run resumes where it stopped.
+
+:func:`build_generator` picks one from a :class:`~songsage.config.eval.GeneratorConfig`;
+:func:`generate_dataset` runs either over a Ray Dataset with an actor pool that holds the model.
+Messages are ``[{"role": "system"|"user"|"assistant", "content": str}, ...]``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import random
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from songsage.config.eval import GeneratorConfig
+from songsage.config.train import ModelConfig
+
+Messages = list[dict[str, str]]
+# Chat-turn terminators the HF generator stops on besides the tokenizer's EOS.
+STOP_TOKENS = ("<|im_end|>", "<|endoftext|>")
+# HTTP statuses that are retried (rate limit, server errors).
+RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
+CACHE_OFF = "off"
+
+
+@dataclass
+class SamplingParams:
+    """Decoding settings. ``temperature`` 0 = greedy; token counts are tokenizer tokens."""
+
+    max_new_tokens: int = 128
+    temperature: float = 0.0
+    top_p: float = 1.0
+    seed: int = 0
+
+    @classmethod
+    def from_config(cls, cfg: GeneratorConfig) -> SamplingParams:
+        """The sampling params of a generator section."""
+        return cls(cfg.max_new_tokens, cfg.temperature, cfg.top_p, cfg.seed)
+
+
+class Generator(Protocol):
+    """Batch of conversations -> one completion text per conversation (same order)."""
+
+    def generate(self, batch: Sequence[Messages], params: SamplingParams | None = None) -> list[str]: ...
+
+
+def model_config_for(gen: GeneratorConfig, base: ModelConfig) -> ModelConfig:
+    """The registry ModelConfig of an hf generator: ``gen.model`` overrides ``base.name_or_path`` if set."""
+    return dataclasses.replace(base, name_or_path=gen.model) if gen.model else base
+
+
+class HFGenerator:
+    """A local causal LM (registry name or model dir) with its tokenizer and chat template."""
+
+    def __init__(self, model_cfg: ModelConfig, gen_cfg: GeneratorConfig | None = None) -> None:
+        import torch
+
+        from songsage.models.registry import load_model, load_model_tokenizer
+
+        self.cfg = gen_cfg or GeneratorConfig()
+        # Random-init registry models must be identical in every actor: seed before building.
+        torch.manual_seed(self.cfg.seed)
+        self.tokenizer = load_model_tokenizer(model_cfg)
+        self.tokenizer.padding_side = "left"
+        if self.tokenizer.pad_token is None:
+            self.tokenizer.pad_token = self.tokenizer.eos_token
+        self.model = load_model(model_cfg).eval()
+        vocab = self.tokenizer.get_vocab()
+        stop = {self.tokenizer.eos_token_id, *(vocab[t] for t in STOP_TOKENS if t in vocab)}
+        self.stop_ids = sorted(i for i in stop if i is not None)
+
+    def prompt_ids(self, messages: Messages) -> list[int]:
+        """Token ids of ``messages`` rendered with the chat template plus the assistant header."""
+        text = self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        return self.tokenizer(text, add_special_tokens=False)["input_ids"]
+
+    def generate(self, batch: Sequence[Messages], params: SamplingParams | None = None) -> list[str]:
+        """Generate for each conversation; prompts longer than ``max_input_tokens`` keep their last tokens."""
+        import torch
+
+        params = params or SamplingParams.from_config(self.cfg)
+        out: list[str] = []
+        for start in range(0, len(batch), self.cfg.batch_size):
+            chunk = batch[start : start + self.cfg.batch_size]
+            ids = [self.prompt_ids(m)[-self.cfg.max_input_tokens :] for m in chunk]
+            enc = self.tokenizer.pad({"input_ids": ids}, padding=True, return_tensors="pt")
+            kwargs: dict[str, Any] = dict(
+                max_new_tokens=params.max_new_tokens,
+                eos_token_id=self.stop_ids,
+                pad_token_id=self.tokenizer.pad_token_id,
+            )
+            if params.temperature > 0:
+                torch.manual_seed(params.seed + start)
+                kwargs.update(do_sample=True, temperature=params.temperature, top_p=params.top_p)
+            else:
+                kwargs.update(do_sample=False)
+            with torch.no_grad():
+                gen = self.model.generate(
+                    input_ids=enc["input_ids"], attention_mask=enc["attention_mask"], **kwargs
+                )
+            new = gen[:, enc["input_ids"].shape[1] :]
+            out.extend(t.strip() for t in self.tokenizer.batch_decode(new, skip_special_tokens=True))
+        return out
+
+
+class GenerationError(RuntimeError):
+    """A request failed after all retries (or with a non-retryable status)."""
+
+
+class OpenAIGenerator:
+    """OpenAI-compatible chat client: bounded concurrency, retries with backoff, on-disk cache."""
+
+    def __init__(self, cfg: GeneratorConfig, cache_dir: str | Path | None = None) -> None:
+        import httpx
+
+        if not cfg.base_url:
+            raise ValueError("generator.base_url must be set for backend 'openai'")
+        self.cfg = cfg
+        self.url = cfg.base_url.rstrip("/") + "/chat/completions"
+        key = os.environ.get(cfg.api_key_env, "") if cfg.api_key_env else ""
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        self._client = httpx.Client(timeout=cfg.timeout_s, headers=headers)
+        self.cache_dir = Path(cache_dir) if cache_dir else None
+        if self.cache_dir:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+        self.stats = {"requests": 0, "cache_hits": 0, "retries": 0}
+
+    def close(self) -> None:
+        """Close the HTTP connection pool."""
+        self._client.close()
+
+    def request_body(self, messages: Messages, params: SamplingParams) -> dict[str, Any]:
+        """The JSON body sent for one conversation."""
+        body: dict[str, Any] = {
+            "model": self.cfg.model,
+            "messages": messages,
+            "max_tokens": params.max_new_tokens,
+            "temperature": params.temperature,
+        }
+        if params.temperature > 0:
+            body.update(top_p=params.top_p, seed=params.seed)
+        return body
+
+    def cache_key(self, body: dict[str, Any]) -> str:
+        """sha256 of the endpoint + canonical request JSON."""
+        blob = json.dumps({"url": self.url, "body": body}, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+    def _cache_path(self, key: str) -> Path | None:
+        return self.cache_dir / key[:2] / f"{key}.json" if self.cache_dir else None
+
+    def _post(self, body: dict[str, Any]) -> str:
+        import httpx
+
+        last: str = ""
+        for attempt in range(self.cfg.retries + 1):
+            if attempt:
+                self.stats["retries"] += 1
+            try:
+                self.stats["requests"] += 1
+                resp = self._client.post(self.url, json=body)
+            except (httpx.TimeoutException, httpx.TransportError) as exc:
+                last = f"{type(exc).__name__}: {exc}"
+                wait = None
+            else:
+                if resp.status_code == 200:
+                    data = resp.json()
+                    return data["choices"][0]["message"]["content"] or ""
+                last = f"HTTP {resp.status_code}: {resp.text[:200]}"
+                if resp.status_code not in RETRY_STATUSES:
+                    raise GenerationError(last)
+                wait = _retry_after(resp.headers.get("retry-after"))
+            if attempt < self.cfg.retries:
+                delay = wait if wait is not None else self.cfg.backoff_s * 2**attempt
+                time.sleep(min(self.cfg.max_backoff_s, delay) * (1 + 0.1 * random.random()))
+        raise GenerationError(f"{self.url}: gave up after {self.cfg.retries + 1} attempts; last error {last}")
+
+    def _one(self, messages: Messages, params: SamplingParams) -> str:
+        body = self.request_body(messages, params)
+        path = self._cache_path(self.cache_key(body))
+        if path is not None and path.exists():
+            self.stats["cache_hits"] += 1
+            return json.loads(path.read_text())["text"]
+        text = self._post(body)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".tmp{os.getpid()}")
+            tmp.write_text(json.dumps({"request": body, "text": text}, ensure_ascii=False))
+            tmp.replace(path)
+        return text
+
+    def generate(self, batch: Sequence[Messages], params: SamplingParams | None = None) -> list[str]:
+        """Send each conversation (``concurrency`` in flight); cached answers are not re-requested."""
+        params = params or SamplingParams.from_config(self.cfg)
+        with ThreadPoolExecutor(max_workers=self.cfg.concurrency) as pool:
+            return list(pool.map(lambda m: self._one(m, params), batch))
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (numeric form only)."""
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None
+
+
+def resolve_cache_dir(cfg: GeneratorConfig, run_dir: str) -> str | None:
+    """``cache_dir`` or ``<run_dir>/cache/generator``; None when set to ``off``."""
+    if cfg.cache_dir == CACHE_OFF:
+        return None
+    return cfg.cache_dir or str(Path(run_dir) / "cache" / "generator")
+
+
+def build_generator(cfg: GeneratorConfig, model_cfg: ModelConfig, cache_dir: str | None = None) -> Generator:
+    """An :class:`HFGenerator` or :class:`OpenAIGenerator` per ``cfg.backend``."""
+    if cfg.backend == "openai":
+        return OpenAIGenerator(cfg, cache_dir=cache_dir)
+    return HFGenerator(model_config_for(cfg, model_cfg), cfg)
+
+
+class _GenerateBatch:
+    """Ray Data callable class: holds one generator per actor; maps ``messages`` JSON -> ``output_column``."""
+
+    def __init__(self, cfg: GeneratorConfig, model_cfg: ModelConfig, cache_dir: str | None,
+                 messages_column: str, output_column: str) -> None:  # fmt: skip
+        self.gen = build_generator(cfg, model_cfg, cache_dir)
+        self.params = SamplingParams.from_config(cfg)
+        self.messages_column = messages_column
+        self.output_column = output_column
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
+        convs = [json.loads(m) for m in batch[self.messages_column]]
+        batch[self.output_column] = self.gen.generate(convs, self.params)
+        return batch
+
+
+def generate_dataset(
+    ds: Any,
+    cfg: GeneratorConfig,
+    model_cfg: ModelConfig,
+    cache_dir: str | None = None,
+    messages_column: str = "messages",
+    output_column: str = "text",
+) -> Any:
+    """Add ``output_column`` (completion text) to a Ray Dataset whose ``messages_column`` holds JSON chats.
+
+    Runs a pool of ``cfg.num_actors`` actors, each holding one generator, on batches of
+    ``cfg.batch_size`` rows (numpy batch format). Returns the lazy, transformed Dataset.
+    """
+    import ray
+
+    return ds.map_batches(
+        _GenerateBatch,
+        fn_constructor_kwargs=dict(cfg=cfg, model_cfg=model_cfg, cache_dir=cache_dir,
+                                   messages_column=messages_column, output_column=output_column),  # fmt: skip
+        batch_size=cfg.batch_size,
+        batch_format="numpy",
+        compute=ray.data.ActorPoolStrategy(size=cfg.num_actors),
+    )

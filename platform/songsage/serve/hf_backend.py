@@ -1,0 +1,248 @@
+"""The ``hf`` serve backend: the shared :class:`~songsage.models.generator.HFGenerator` plus what serving adds.
+
+Adds, on top of the one generator implementation: model sources from MLflow (``runs:/``,
+``models:/``), PEFT LoRA adapters selected per request by model id, prompt-length checks, stop
+strings, token usage, and token-by-token streaming (transformers ``TextIteratorStreamer`` on the
+generator's own model/tokenizer). Batched non-streaming generation goes through
+``HFGenerator.generate`` (one call per group of requests with equal sampling params and adapter).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from typing import Any
+
+from songsage.config import Config
+from songsage.config.eval import GeneratorConfig
+from songsage.models.generator import HFGenerator, Messages, SamplingParams
+
+MLFLOW_SCHEMES = ("runs:/", "models:/")
+FINISH_STOP = "stop"
+FINISH_LENGTH = "length"
+
+
+def resolve_model_source(path_or_uri: str) -> str:
+    """A local model/adapter directory for ``path_or_uri``: MLflow ``runs:/``/``models:/`` URIs are
+    downloaded with ``mlflow.artifacts.download_artifacts`` (tracking URI from the environment);
+    anything else (directory, hub id, registry name) is returned unchanged."""
+    if path_or_uri.startswith(MLFLOW_SCHEMES):
+        import mlflow
+
+        return str(mlflow.artifacts.download_artifacts(artifact_uri=path_or_uri))
+    return path_or_uri
+
+
+def base_model_source(cfg: Config) -> str:
+    """``serve.mlflow_model_uri`` (downloaded), else ``serve.model``, else ``model.name_or_path``."""
+    if cfg.serve.mlflow_model_uri:
+        return resolve_model_source(cfg.serve.mlflow_model_uri)
+    return cfg.serve.model or cfg.model.name_or_path
+
+
+def serve_generator_config(cfg: Config) -> GeneratorConfig:
+    """The shared generator's section for serving: batch = ``serve.batch_max_size``, prompt window =
+    ``serve.max_prompt_tokens`` (requests above it are refused before reaching the model)."""
+    return GeneratorConfig(backend="hf", batch_size=cfg.serve.batch_max_size,
+                           max_input_tokens=cfg.serve.max_prompt_tokens,
+                           max_new_tokens=cfg.serve.default_max_tokens, seed=cfg.run.seed)  # fmt: skip
+
+
+@dataclass
+class GenRequest:
+    """One generation request after validation. Token counts are tokenizer tokens."""
+
+    messages: Messages
+    max_tokens: int
+    temperature: float = 0.0
+    top_p: float = 1.0
+    seed: int = 0
+    stop: tuple[str, ...] = ()
+    # '' = the base model; else an adapter name.
+    adapter: str = ""
+
+    def params(self) -> SamplingParams:
+        """The shared generator's sampling params."""
+        return SamplingParams(self.max_tokens, self.temperature, self.top_p, self.seed)
+
+    def group_key(self) -> tuple[Any, ...]:
+        """Requests with equal keys are generated in one ``HFGenerator.generate`` call."""
+        return (self.adapter, self.max_tokens, self.temperature, self.top_p, self.seed)
+
+
+def cut_at_stop(text: str, stops: tuple[str, ...]) -> tuple[str, bool]:
+    """``text`` cut before the earliest stop string; (text, True if a stop string was found)."""
+    cut = min((i for i in (text.find(s) for s in stops) if i >= 0), default=-1)
+    return (text[:cut], True) if cut >= 0 else (text, False)
+
+
+class _CancelCriteria:
+    """A transformers StoppingCriteria that stops generation once ``event`` is set (client went away)."""
+
+    def __init__(self, event: threading.Event) -> None:
+        self.event = event
+
+    def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+        import torch
+
+        return torch.full((input_ids.shape[0],), self.event.is_set(), dtype=torch.bool)
+
+
+class _TokenCountingModel:
+    """Wraps the shared model: each ``generate`` records, per row, the new tokens before the first stop id.
+
+    Counts are kept per thread (``threading.local``), so batched and streaming calls do not mix; every
+    other attribute (PEFT ``set_adapter``/``disable_adapter``, config, ...) passes through.
+    """
+
+    def __init__(self, model: Any, stop_ids: list[int]) -> None:
+        self.model = model
+        self.stop_ids = set(stop_ids)
+        self._local = threading.local()
+
+    def generate(self, input_ids: Any = None, **kwargs: Any) -> Any:
+        """``model.generate``; afterwards :meth:`last_counts` holds the new-token counts of this thread's call."""
+        out = self.model.generate(input_ids=input_ids, **kwargs)
+        counts = []
+        for row in out[:, input_ids.shape[1] :].tolist():
+            stop = next((i for i, t in enumerate(row) if t in self.stop_ids), len(row))
+            counts.append(stop)
+        self._local.counts = counts
+        return out
+
+    def last_counts(self) -> list[int]:
+        """New-token counts (per row) of this thread's last ``generate``."""
+        return list(getattr(self._local, "counts", []))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.model, name)
+
+
+class ServeModel:
+    """The served causal LM: one :class:`HFGenerator` (+ PEFT adapters) with serving helpers."""
+
+    def __init__(self, cfg: Config) -> None:
+        self.cfg = cfg
+        model_cfg = dataclasses.replace(cfg.model, name_or_path=base_model_source(cfg))
+        self.gen = HFGenerator(model_cfg, serve_generator_config(cfg))
+        self.tokenizer = self.gen.tokenizer
+        self.adapters = [a.name for a in cfg.serve.adapters]
+        self._stream_counts: dict[int, int] = {}
+        # Adapter switching mutates the model: serialize model calls when adapters are loaded.
+        self._lock: AbstractContextManager[Any] = threading.Lock() if self.adapters else nullcontext()
+        if cfg.serve.adapters:
+            from peft import PeftModel
+
+            first, *rest = cfg.serve.adapters
+            model = PeftModel.from_pretrained(self.gen.model, resolve_model_source(first.path), adapter_name=first.name)
+            for a in rest:
+                model.load_adapter(resolve_model_source(a.path), adapter_name=a.name)
+            self.gen.model = model.eval()
+        self.counter = _TokenCountingModel(self.gen.model, self.gen.stop_ids)
+        self.gen.model = self.counter
+
+    def model_ids(self) -> list[str]:
+        """Ids clients may send in ``model``: the base id then adapter names."""
+        return [self.cfg.serve.model_id, *self.adapters]
+
+    def adapter_for(self, model: str) -> str:
+        """Adapter name for a request's ``model`` ('' = base; unknown/empty ids use the base model)."""
+        return model if model in self.adapters else ""
+
+    def prompt_ids(self, messages: Messages) -> list[int]:
+        """Prompt token ids with the chat template and assistant header."""
+        return self.gen.prompt_ids(messages)
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of ``text`` (no special tokens); used for completion usage."""
+        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"]) if text else 0
+
+    def _adapter_ctx(self, adapter: str) -> AbstractContextManager[Any]:
+        if not self.adapters:
+            return nullcontext()
+        if adapter:
+            self.gen.model.set_adapter(adapter)
+            return nullcontext()
+        return self.gen.model.disable_adapter()
+
+    def generate(self, reqs: list[GenRequest]) -> list[tuple[str, str, int]]:
+        """Generate for each request (grouped by params/adapter); returns (text, finish_reason, tokens).
+
+        ``tokens``: generated tokens before the end-of-turn id (re-tokenized text when a stop string cut it);
+        ``finish_reason`` is ``length`` when the completion used ``max_tokens`` tokens, else ``stop``.
+        Each group is one ``HFGenerator.generate`` call (its ``batch_size`` = ``serve.batch_max_size``).
+        """
+        out: list[tuple[str, str, int] | None] = [None] * len(reqs)
+        groups: dict[tuple[Any, ...], list[int]] = {}
+        for i, r in enumerate(reqs):
+            groups.setdefault(r.group_key(), []).append(i)
+        for idx in groups.values():
+            first = reqs[idx[0]]
+            with self._lock, self._adapter_ctx(first.adapter):
+                texts = self.gen.generate([reqs[i].messages for i in idx], first.params())
+                counts = self.counter.last_counts()
+            for i, text, n_gen in zip(idx, texts, counts, strict=True):
+                text, stopped = cut_at_stop(text, reqs[i].stop)
+                n = self.count_tokens(text) if stopped else n_gen
+                finish = FINISH_LENGTH if n >= reqs[i].max_tokens and not stopped else FINISH_STOP
+                out[i] = (text, finish, n)
+        return [o for o in out if o is not None]
+
+    def stream_tokens(self, cancel: threading.Event) -> int:
+        """Generated tokens (end-of-turn excluded) of the stream keyed by ``cancel``; forgets it."""
+        return self._stream_counts.pop(id(cancel), 0)
+
+    def stream(self, req: GenRequest, cancel: threading.Event) -> Iterator[str]:
+        """Yield text pieces as tokens are decoded (``TextIteratorStreamer`` on the shared model).
+
+        Generation runs in a thread; setting ``cancel`` stops it at the next token. The generated-token
+        count so far is readable with :meth:`stream_tokens` (``cancel`` identifies the stream).
+        """
+        import torch
+        from transformers import StoppingCriteriaList, TextIteratorStreamer
+
+        ids = self.prompt_ids(req.messages)
+        stop_ids = set(self.gen.stop_ids)
+
+        class CountingStreamer(TextIteratorStreamer):  # type: ignore[misc]
+            """Counts generated non-stop tokens as they arrive (the first put is the prompt)."""
+
+            generated = 0
+
+            def put(self, value: Any) -> None:
+                if not self.next_tokens_are_prompt:
+                    self.generated += sum(1 for t in value.reshape(-1).tolist() if t not in stop_ids)
+                super().put(value)
+
+        streamer = CountingStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True,
+                                    timeout=self.cfg.serve.request_timeout_s)  # fmt: skip
+        kwargs: dict[str, Any] = dict(
+            input_ids=torch.tensor([ids]), attention_mask=torch.ones(1, len(ids), dtype=torch.long),
+            max_new_tokens=req.max_tokens, eos_token_id=self.gen.stop_ids,
+            pad_token_id=self.tokenizer.pad_token_id, streamer=streamer,
+            stopping_criteria=StoppingCriteriaList([_CancelCriteria(cancel)]),
+        )  # fmt: skip
+        if req.temperature > 0:
+            kwargs.update(do_sample=True, temperature=req.temperature, top_p=req.top_p)
+        else:
+            kwargs.update(do_sample=False)
+
+        def run() -> None:
+            with self._lock, self._adapter_ctx(req.adapter), torch.no_grad():
+                if req.temperature > 0:
+                    torch.manual_seed(req.seed)
+                self.gen.model.generate(**kwargs)
+
+        worker = threading.Thread(target=run, daemon=True)
+        worker.start()
+        try:
+            for piece in streamer:
+                self._stream_counts[id(cancel)] = streamer.generated
+                yield piece
+            self._stream_counts[id(cancel)] = streamer.generated
+        finally:
+            cancel.set()
+            worker.join(timeout=self.cfg.serve.request_timeout_s)

@@ -1,0 +1,351 @@
+"""Continual pretraining: packed shards -> causal LM, on Ray Train + DeepSpeed ZeRO (paper section 5, Table 7).
+
+Driver (:func:`run_pretraining`): checks shards/tokenizer/model/devices, splits a held-out set, counts
+rows to size the schedule, prints tokens per optimizer step and launches :func:`pretrain_loop` through
+:func:`songsage.train.launcher.launch`. Worker loop: next-token loss on real tokens only (positions >=
+``length`` are padding, label -100), AdamW + warmup/cosine, gradient accumulation and clipping by
+DeepSpeed, held-out loss/perplexity every ``eval_every`` steps, checkpoints every ``checkpoint_every``
+steps and at the end, rank-0 MLflow metrics, the final ``save_pretrained`` model + tokenizer.
+
+Data order is deterministic (``pretrain.deterministic_data``, default): Ray Data keeps file order, every
+worker streams the same rows and takes its slice of each global batch, an optional local shuffle buffer
+is seeded per epoch, and on resume the consumed micro-batches of the current epoch are skipped, so a
+resumed run continues the same loss curve. With it off, Ray's equal streaming split feeds each worker
+its own rows (each row read once; assignment depends on timing).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from songsage.config import Config
+from songsage.config.paths import is_uri, join
+from songsage.tracking import Tracker
+from songsage.train.data import ShardError, build_datasets, inspect_shards, preserve_order, steps_per_epoch
+from songsage.train.launcher import (
+    LaunchSpec,
+    WorkerTracker,
+    all_reduce_sum,
+    config_from,
+    destroy_process_group,
+    launch,
+    restore_checkpoint,
+    run_name,
+    save_checkpoint,
+    save_final_model,
+    setup_deepspeed,
+    storage_path,
+    worker_info,
+)
+
+JOB = "pretrain"
+IGNORE_INDEX = -100
+
+
+class VocabMismatchError(ValueError):
+    """The tokenizer (or the shards' tokenizer) has more ids than the model has embedding rows."""
+
+
+def check_vocab(tokenizer_len: int, shards_vocab: int, model_vocab: int, model_name: str) -> None:
+    """Raise :class:`VocabMismatchError` if token ids could index past the model's embedding matrix."""
+    for what, n in (("tokenizer", tokenizer_len), ("the shards' tokenizer (manifest)", shards_vocab)):
+        if n > model_vocab:
+            raise VocabMismatchError(
+                f"{what} has {n} ids but model {model_name!r} has only {model_vocab} embedding rows: "
+                f"use the model's tokenizer for curation (tokenizer.name_or_path) or a model with a larger vocab"
+            )
+
+
+def batch_inputs(batch: dict[str, Any], device: Any) -> tuple[Any, Any]:
+    """(input_ids, labels) long tensors on ``device``; labels are -100 at padding (positions >= length)."""
+    import torch
+
+    ids = batch["input_ids"].to(device=device, dtype=torch.long)
+    length = batch["length"].to(device=device, dtype=torch.long)
+    positions = torch.arange(ids.shape[1], device=device)[None, :]
+    labels = ids.masked_fill(positions >= length[:, None], IGNORE_INDEX)
+    return ids, labels
+
+
+def worker_batches(shard: Any, cfg: Config, rank: int, world: int, drop_last: bool, seed: int | None) -> Any:
+    """This worker's micro-batches (dicts of tensors) from its dataset shard.
+
+    ``pretrain.deterministic_data``: the shard is the whole ordered stream; read global batches of
+    ``per_device_batch * world`` rows and keep this rank's slice (the tail batch, when kept, is split as
+    evenly as it goes and may leave a rank an empty slice). Otherwise the shard is this worker's own split.
+    ``seed``: local shuffle seed (None = no shuffle).
+    """
+    import torch
+
+    train = cfg.pretrain
+    deterministic = train.deterministic_data
+    size = train.per_device_batch * (world if deterministic else 1)
+    shuffle = {"local_shuffle_buffer_size": train.shuffle_buffer_rows, "local_shuffle_seed": seed}
+    batches = shard.iter_torch_batches(batch_size=size, drop_last=drop_last,
+                                       **(shuffle if seed is not None and train.shuffle_buffer_rows else {}))  # fmt: skip
+    for batch in batches:
+        if deterministic:
+            batch = {k: torch.tensor_split(v, world)[rank] for k, v in batch.items()}
+        yield batch
+
+
+def evaluate(engine: Any, shard: Any, cfg: Config, rank: int, world: int, device: Any) -> tuple[float, float]:
+    """Held-out (loss, perplexity): token-weighted mean next-token loss over all held-out rows of all workers."""
+    import torch
+
+    train = cfg.pretrain
+    engine.eval()
+    loss_sum, tokens = 0.0, 0.0
+    with torch.no_grad():
+        for i, batch in enumerate(worker_batches(shard, cfg, rank, world, drop_last=False, seed=None)):
+            if train.eval_max_batches and i >= train.eval_max_batches:
+                break
+            ids, labels = batch_inputs(batch, device)
+            if len(ids) == 0:  # an empty tail slice: still run a forward (ZeRO-3 gathers are collective)
+                engine(input_ids=torch.zeros((1, train.seq_len), dtype=torch.long, device=device))
+                continue
+            n = float((labels[:, 1:] != IGNORE_INDEX).sum())
+            out = engine(input_ids=ids, labels=labels)
+            loss_sum += float(out.loss) * n
+            tokens += n
+    engine.train()
+    loss_sum, tokens = all_reduce_sum([loss_sum, tokens], device)
+    loss = loss_sum / tokens if tokens else float("nan")
+    return loss, math.exp(min(loss, 50.0)) if tokens else float("nan")
+
+
+def pretrain_loop(config: dict[str, Any]) -> None:
+    """The Ray Train worker loop (one per worker). ``config`` comes from :func:`launch`."""
+    import torch
+    from ray import train as ray_train
+
+    from songsage.models.registry import load_model
+    from songsage.models.tokenizer import load_tokenizer
+    from songsage.train.flops import flops_per_token, matmul_params, mfu, model_shape
+
+    cfg = config_from(config)
+    train = cfg.pretrain
+    ds_config = config["ds_config"]
+    total_steps, spe = int(config["total_steps"]), int(config["steps_per_epoch"])
+    stop = min(total_steps, train.stop_at_step) if train.stop_at_step else total_steps
+    info = worker_info(train.use_gpu, train.cpus_per_worker)
+    random.seed(cfg.run.seed)
+    np.random.seed(cfg.run.seed)
+    torch.manual_seed(cfg.run.seed)
+
+    dtype = torch.bfloat16 if ds_config["bf16"]["enabled"] else torch.float32
+    hf_ds = None
+    if train.deepspeed.stage == 3 and train.use_gpu:
+        # Keeps HF's ZeRO-3 hook alive so weights are partitioned while loading (7B does not fit per GPU).
+        from transformers.integrations import HfDeepSpeedConfig
+
+        hf_ds = HfDeepSpeedConfig(ds_config)
+    model = load_model(cfg.model, dtype)
+    if train.grad_checkpointing:
+        model.gradient_checkpointing_enable()
+        model.config.use_cache = False
+    n_params = matmul_params(model)
+    n_layers, hidden = model_shape(model.config)
+    per_token = flops_per_token(n_params, n_layers, hidden, train.seq_len)
+    # GPUs: peak per device x workers. CPU workers share one host, whose peak is cpu_peak_flops.
+    peak = train.peak_flops or (train.gpu_peak_flops if train.use_gpu else train.cpu_peak_flops)
+    peak_devices = info.world if train.use_gpu else 1
+    engine, scheduler = setup_deepspeed(model, ds_config, train, total_steps)
+    state = restore_checkpoint(engine, info.rank) or {"global_step": 0, "epoch": 0, "micro_in_epoch": 0, "tokens": 0}
+    resumed_from = state["global_step"]
+    tokens_per_step = train.tokens_per_step() // train.num_workers * info.world
+    train_shard = ray_train.get_dataset_shard("train")
+    eval_shard = ray_train.get_dataset_shard("eval") if config["eval_rows"] else None
+    micro_per_epoch = spe * train.grad_accum
+    history: list[list[float]] = []
+    last: dict[str, float] = {}
+    eval_loss, eval_ppl = float("nan"), float("nan")
+    rate_tokens, rate_time = 0.0, 0.0
+    with WorkerTracker(cfg, config["tracking"], info.rank) as tracker:
+        if info.rank == 0:
+            print(f"[pretrain] worker 0/{info.world}: {n_params:,} params, {per_token:.3e} FLOPs/token, "
+                  f"steps {state['global_step']}->{stop} of {total_steps}, {tokens_per_step:,} tokens/step"
+                  + (f" (resumed at step {resumed_from})" if resumed_from else ""), flush=True)  # fmt: skip
+        done = state["global_step"] >= stop
+        while not done:
+            epoch = state["epoch"]
+            batches = worker_batches(train_shard, cfg, info.rank, info.world, drop_last=True, seed=cfg.run.seed + epoch)
+            micro, step_loss, t0 = 0, 0.0, time.perf_counter()
+            for batch in batches:
+                if micro >= micro_per_epoch:
+                    break
+                if micro < state["micro_in_epoch"]:  # consumed before the checkpoint we resumed from
+                    micro += 1
+                    t0 = time.perf_counter()
+                    continue
+                ids, labels = batch_inputs(batch, info.device)
+                lr = engine.optimizer.param_groups[0]["lr"]
+                loss = engine(input_ids=ids, labels=labels).loss
+                engine.backward(loss)
+                engine.step()
+                step_loss += float(loss)
+                micro += 1
+                state["micro_in_epoch"] = micro
+                if micro % train.grad_accum:
+                    continue
+                state["global_step"] += 1
+                state["tokens"] += tokens_per_step
+                step = state["global_step"]
+                dt = time.perf_counter() - t0
+                mean_loss = all_reduce_sum([step_loss / train.grad_accum], info.device)[0] / info.world
+                grad_norm = engine.get_global_grad_norm()
+                tps = tokens_per_step / dt if dt > 0 else 0.0
+                if step > resumed_from + 1:  # the first step of an invocation includes warm-up
+                    rate_tokens, rate_time = rate_tokens + tokens_per_step, rate_time + dt
+                last = {"loss": mean_loss, "lr": lr, "grad_norm": float(grad_norm or 0.0), "tokens_per_s": tps,
+                        "tokens_per_s_per_device": tps / info.world, "mfu": mfu(tps, per_token, peak, peak_devices),
+                        "epoch": float(epoch), "tokens": float(state["tokens"])}  # fmt: skip
+                history.append([float(step), mean_loss])
+                done = step >= stop
+                if eval_shard is not None and (step % train.eval_every == 0 or (done and step == total_steps)):
+                    eval_loss, eval_ppl = evaluate(engine, eval_shard, cfg, info.rank, info.world, info.device)
+                    last.update(eval_loss=eval_loss, eval_ppl=eval_ppl)
+                    tracker.log_metrics({"eval_loss": eval_loss, "eval_ppl": eval_ppl}, step=step)
+                if step % train.log_every == 0 or done:
+                    tracker.log_metrics({k: v for k, v in last.items() if not k.startswith("eval_")}, step=step)
+                    if info.rank == 0:
+                        print(f"[pretrain] step {step}/{total_steps} loss {mean_loss:.4f} lr {lr:.3e} "
+                              f"grad_norm {last['grad_norm']:.3f} tokens/s {tps:,.0f} mfu {last['mfu']:.2%}"
+                              + (f" eval_loss {eval_loss:.4f} ppl {eval_ppl:.1f}" if "eval_loss" in last else ""),
+                              flush=True)  # fmt: skip
+                if step % train.checkpoint_every == 0 and not done:  # the last one is saved after the loop
+                    save_checkpoint(engine, dict(state), {"step": step, **last}, info.rank)
+                last.pop("eval_loss", None)
+                last.pop("eval_ppl", None)
+                step_loss, t0 = 0.0, time.perf_counter()
+                if done:
+                    break
+            if done:
+                break
+            if micro < micro_per_epoch:
+                raise ShardError(
+                    f"worker {info.rank} got {micro} micro-batches in epoch {epoch}, expected {micro_per_epoch}"
+                )
+            state["epoch"] += 1
+            state["micro_in_epoch"] = 0
+
+        finished = state["global_step"] >= total_steps
+        model_dir = ""
+        if finished:
+            tokenizer = load_tokenizer(cfg.tokenizer)
+            model_dir = save_final_model(engine, tokenizer, config["model_dir"], train.deepspeed.stage, info.rank)
+            if model_dir:
+                tracker.log_artifacts(model_dir, "model")
+        final = {
+            "step": float(state["global_step"]),
+            "finished": float(finished),
+            "resumed_from": float(resumed_from),
+            "tokens_per_s": rate_tokens / rate_time if rate_time else last.get("tokens_per_s", 0.0),
+            "final_loss": history[-1][1] if history else float("nan"),
+            "eval_loss": eval_loss,
+            "eval_ppl": eval_ppl,
+            "n_params": float(n_params),
+            "flops_per_token": per_token,
+            "peak_flops": peak * peak_devices,
+        }
+        final["mfu"] = mfu(final["tokens_per_s"], per_token, peak, peak_devices)
+        if history:  # the end-of-invocation checkpoint carries the summary (Ray's Result.metrics)
+            save_checkpoint(engine, dict(state), {**final, "history": history}, info.rank)
+        else:
+            ray_train.report({**final, "history": history})
+    del hf_ds
+    destroy_process_group()
+
+
+def run_pretraining(cfg: Config, out_dir: str, tracker: Tracker) -> dict[str, Any]:
+    """Check inputs, launch training, return a summary dict (steps, losses, tokens/s, MFU, dirs)."""
+    from songsage.models.registry import model_vocab_size
+    from songsage.models.tokenizer import load_tokenizer
+
+    train = cfg.pretrain
+    info = inspect_shards(cfg)
+    tokenizer = load_tokenizer(cfg.tokenizer)
+    model_vocab = model_vocab_size(cfg.model)
+    check_vocab(len(tokenizer), info.tokenizer_vocab, model_vocab, cfg.model.name_or_path)
+    train_ds, eval_ds = build_datasets(info, train.eval_fraction, cfg.run.seed, cfg.ray.target_blocks)
+    with preserve_order():  # materialized blocks keep file order (else: whichever read task ends first)
+        if info.rows <= train.materialize_max_rows:  # small data: read once, keep in the object store
+            train_ds, eval_ds = train_ds.materialize(), eval_ds.materialize()
+        train_rows, eval_rows = train_ds.count(), eval_ds.count()
+    spe = steps_per_epoch(train_rows, train.num_workers, train.per_device_batch, train.grad_accum)
+    if spe == 0:
+        raise ShardError(
+            f"{train_rows} training rows are too few for one optimizer step of {train.num_workers} workers x "
+            f"{train.per_device_batch} rows x {train.grad_accum} accumulation"
+        )
+    total_steps = train.max_steps or train.epochs * spe
+    tokens_per_step = train.tokens_per_step()
+    print(f"[pretrain] shards {info.path}: {len(info.files)} files, {train_rows:,} train + {eval_rows:,} held-out rows "
+          f"of {info.seq_len} tokens; {spe} steps/epoch, {total_steps} steps")  # fmt: skip
+    print(f"[pretrain] tokens per optimizer step: {train.per_device_batch} x {train.grad_accum} x "
+          f"{train.num_workers} workers x {train.seq_len} = {tokens_per_step:,}")  # fmt: skip
+    store = storage_path(train, out_dir)
+    model_dir = join(out_dir, "model")
+    tracker.log_params({"derived.total_steps": total_steps, "derived.tokens_per_step": tokens_per_step,
+                        "derived.train_rows": train_rows, "derived.eval_rows": eval_rows,
+                        "derived.storage_path": store})  # fmt: skip
+    tracker.set_tags({"shards.content_hash": str(info.manifest.get("content_hash", "")), "shards.path": info.path})
+    spec = LaunchSpec(
+        job=JOB,
+        loop=pretrain_loop,
+        loop_config={"total_steps": total_steps, "steps_per_epoch": spe, "eval_rows": eval_rows, "model_dir": model_dir},
+        datasets={"train": train_ds, "eval": eval_ds},
+        train=train,
+        storage_path=store,
+        split=not train.deterministic_data,
+    )
+    result = launch(cfg, spec, tracker)
+    metrics = dict(result.metrics or {})
+    if train.register_model and metrics.get("finished") and tracker.run_id:
+        import mlflow
+
+        mlflow.register_model(f"runs:/{tracker.run_id}/model", train.registered_model_name)
+    summary = {
+        **metrics,
+        "total_steps": total_steps,
+        "tokens_per_step": tokens_per_step,
+        "train_rows": train_rows,
+        "eval_rows": eval_rows,
+        "model_dir": model_dir if metrics.get("finished") else "",
+        "checkpoint": result.checkpoint.path if result.checkpoint else "",
+        "storage_path": store,
+        "run_name": run_name(cfg, JOB),
+        "shards": info.path,
+        "shards_content_hash": info.manifest.get("content_hash", ""),
+        "mlflow_run_id": tracker.run_id or "",
+    }
+    if not is_uri(out_dir):
+        manifest = {k: v for k, v in summary.items() if k != "history"}
+        Path(out_dir, "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+    return summary
+
+
+def summarize(summary: dict[str, Any]) -> list[tuple[str, str]]:
+    """Closing-summary rows for :func:`songsage.cli.run_job`."""
+    def num(key: str, fmt: str) -> str:
+        value = summary.get(key)
+        return format(value, fmt) if isinstance(value, (int, float)) and not math.isnan(value) else "n/a"
+
+    return [
+        ("steps", f"{int(summary.get('step', 0))}/{summary['total_steps']} (resumed from {int(summary.get('resumed_from', 0))})"),
+        ("tokens/step", f"{summary['tokens_per_step']:,}"),
+        ("rows", f"{summary['train_rows']:,} train, {summary['eval_rows']:,} held-out"),
+        ("final loss", num("final_loss", ".4f")),
+        ("eval loss / ppl", f"{num('eval_loss', '.4f')} / {num('eval_ppl', '.2f')}"),
+        ("tokens/s", num("tokens_per_s", ",.0f")),
+        ("MFU", num("mfu", ".2%")),
+        ("model", summary["model_dir"] or "not finished (stopped early; resubmit to resume)"),
+        ("checkpoint", str(summary["checkpoint"])),
+    ]

@@ -1,0 +1,380 @@
+"""LoRA SFT on LyricBank-SFT (paper 4.3, Table 8) on Ray Train + DeepSpeed, and the worker loop DPO shares.
+
+Driver (:func:`run_sft`): resolves the base model (``sft.base_model``, the pretrain output, or
+``model.name_or_path``; a random-init registry model is saved once under ``<out>/base`` so every worker and
+every later reload sees the same weights), tokenizes the chat samples with Ray Data (Qwen2.5 ChatML template;
+labels only on assistant tokens, which include the closing ``<|im_end|>``, so the tuned model learns to end its
+turn), sizes the schedule and launches :func:`lora_loop` through :func:`songsage.train.launcher.launch`.
+
+Worker (:func:`lora_loop`, ``kind`` sft or dpo): base + PEFT LoRA (r/alpha/dropout/targets from the section),
+DeepSpeed ZeRO-2/3 with AdamW + warmup/cosine from the launcher, gradient accumulation, checkpoints (resume
+restores model, optimizer, scheduler, RNG and the data position), rank-0 MLflow metrics (loss, lr, grad norm,
+and the stage's own metrics), validation loss, and at the end the adapter in PEFT format (ZeRO-3: gathered)
+plus, optionally, the merged model.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import random
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from songsage.config import Config
+from songsage.config.paths import join, resolve_path, run_dir
+from songsage.config.sft import SFTConfig
+from songsage.config.train import ModelConfig
+from songsage.tracking import Tracker
+from songsage.train.launcher import (
+    LaunchSpec,
+    WorkerTracker,
+    all_reduce_sum,
+    config_from,
+    destroy_process_group,
+    launch,
+    restore_checkpoint,
+    run_name,
+    save_checkpoint,
+    setup_deepspeed,
+    storage_path,
+    worker_info,
+)
+from songsage.train.lora import (
+    ADAPTER_DIR,
+    BASE_DIR,
+    IGNORE_INDEX,
+    MERGED_DIR,
+    attention_from,
+    base_model_config,
+    dir_bytes,
+    encode_chat,
+    is_random_init,
+    load_tokenizer,
+    lora_config,
+    merged_state,
+    pad,
+    save_adapter,
+)
+
+JOB = "sft"
+TOKEN_SCHEMA = pa.schema([("input_ids", pa.list_(pa.int32())), ("labels", pa.list_(pa.int32())), ("length", pa.int32())])
+
+
+class SFTDataError(ValueError):
+    """The SFT data is missing or too small for one optimizer step."""
+
+
+# ------------------------------------------------------------------------------------------------ driver
+class TokenizeChats:
+    """Ray Data callable: ``messages`` -> ``input_ids``, ``labels`` (assistant tokens only), ``length``; rows
+    without any assistant token after truncation are dropped."""
+
+    def __init__(self, model_cfg: ModelConfig, section: SFTConfig) -> None:
+        self.tok = load_tokenizer(model_cfg, section)
+        self.max_len = section.seq_len
+
+    def __call__(self, batch: pa.Table) -> pa.Table:
+        ids_out, labels_out = [], []
+        for msgs in batch.column("messages").to_pylist():
+            ids, labels = encode_chat(self.tok, msgs, self.max_len)
+            if any(lab != IGNORE_INDEX for lab in labels):
+                ids_out.append(ids)
+                labels_out.append(labels)
+        return pa.Table.from_pydict({"input_ids": ids_out, "labels": labels_out,
+                                     "length": [len(x) for x in ids_out]}, schema=TOKEN_SCHEMA)  # fmt: skip
+
+
+def prepare_base(cfg: Config, section: SFTConfig, out_dir: str) -> ModelConfig:
+    """The base the workers load. A random-init registry model is built once (seeded) and saved to
+    ``<out_dir>/base`` with its tokenizer, so the adapter has a real base directory to reload."""
+    import torch
+
+    from songsage.models.registry import load_model, load_model_tokenizer
+
+    base = base_model_config(cfg, section)
+    if not is_random_init(base):
+        return base
+    target = Path(out_dir, BASE_DIR)
+    if not (target / "config.json").exists():
+        torch.manual_seed(cfg.run.seed)
+        model = load_model(base)
+        model.save_pretrained(str(target))
+        load_model_tokenizer(base).save_pretrained(str(target))
+    return dataclasses.replace(base, name_or_path=str(target))
+
+
+def steps_for(rows: int, section: SFTConfig, accum: int) -> int:
+    """Optimizer steps per epoch: every worker gets ``rows // workers`` rows in micro-batches of
+    ``per_device_batch``; ``accum`` micro-batches make a step."""
+    return rows // section.num_workers // section.per_device_batch // accum
+
+
+def launch_lora(cfg: Config, kind: str, out_dir: str, tracker: Tracker, base: ModelConfig, datasets: dict[str, Any],
+                extra: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+    """Size the schedule from ``datasets['train']`` and run :func:`lora_loop` (``kind`` sft/dpo) on Ray Train.
+    Returns the summary dict (final metrics, history, dirs, sizes)."""
+    section: SFTConfig = getattr(cfg, kind)
+    accum = section.accumulation()
+    section = dataclasses.replace(section, grad_accum=accum)
+    cfg = dataclasses.replace(cfg, **{kind: section})
+    train_rows = datasets["train"].count()
+    eval_rows = datasets["eval"].count() if "eval" in datasets else 0
+    spe = steps_for(train_rows, section, accum)
+    if spe == 0:
+        raise SFTDataError(f"{train_rows} {kind} rows are too few for one step of {section.num_workers} workers x "
+                           f"{section.per_device_batch} rows x {accum} accumulation")  # fmt: skip
+    total = section.max_steps or section.epochs * spe
+    global_batch = section.per_device_batch * accum * section.num_workers
+    print(f"[{kind}] {train_rows:,} train + {eval_rows:,} validation rows; global batch {section.per_device_batch} x "
+          f"{accum} x {section.num_workers} workers = {global_batch}; {spe} steps/epoch, {total} steps")  # fmt: skip
+    store = storage_path(section, out_dir)
+    tracker.log_params({"derived.total_steps": total, "derived.global_batch": global_batch,
+                        "derived.train_rows": train_rows, "derived.base_model": base.name_or_path})  # fmt: skip
+    spec = LaunchSpec(job=kind, loop=sft_loop if kind == JOB else dpo_entry(), train=section, storage_path=store,
+                      loop_config={"kind": kind, "base": base, "total_steps": total, "steps_per_epoch": spe,
+                                   "eval_rows": eval_rows, "out_dir": out_dir, **extra},
+                      datasets=datasets)  # fmt: skip
+    result = launch(cfg, spec, tracker)
+    metrics = dict(result.metrics or {})
+    adapter = join(out_dir, ADAPTER_DIR)
+    summary = {**metrics, "total_steps": total, "global_batch": global_batch, "train_rows": train_rows,
+               "eval_rows": eval_rows, "base_model": base.name_or_path, "storage_path": store,
+               "checkpoint": result.checkpoint.path if result.checkpoint else "", "run_name": run_name(cfg, kind),
+               "adapter_dir": adapter if metrics.get("finished") else "",
+               "adapter_bytes": dir_bytes(adapter) if metrics.get("finished") else 0,
+               "merged_dir": join(out_dir, MERGED_DIR) if metrics.get("finished") and section.save_merged else "",
+               "mlflow_run_id": tracker.run_id or ""}  # fmt: skip
+    manifest = {k: v for k, v in summary.items() if k != "history"}
+    Path(out_dir, "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+    return summary
+
+
+def dpo_entry() -> Callable[[dict[str, Any]], None]:
+    """The DPO worker entry (imported lazily: dpo imports this module)."""
+    from songsage.train.dpo import dpo_loop
+
+    return dpo_loop
+
+
+def data_dir(cfg: Config) -> str:
+    """``sft.data`` or ``<run.dir>/build_sft``."""
+    return resolve_path(cfg.sft.data) if cfg.sft.data else join(run_dir(cfg), "build_sft")
+
+
+def run_sft(cfg: Config, out_dir: str, tracker: Tracker) -> dict[str, Any]:
+    """Tokenize LyricBank-SFT, launch LoRA SFT, return the summary."""
+    import ray.data
+
+    from songsage.data import io
+
+    section = cfg.sft
+    src = data_dir(cfg)
+    base = prepare_base(cfg, section, out_dir)
+    datasets = {}
+    for split, name in (("train", "train"), ("validation", "eval")):
+        path = join(src, split)
+        files = io.list_files(path, (".parquet",)) if Path(path).exists() else []
+        if split == "train" and not files:
+            raise SFTDataError(f"sft.data: no training files under {path} (run jobs/build_sft.py first)")
+        if files:
+            ds = ray.data.read_parquet(files, override_num_blocks=cfg.ray.target_blocks).select_columns(["messages"])
+            ds = ds.map_batches(TokenizeChats, fn_constructor_kwargs={"model_cfg": base, "section": section},
+                                batch_format="pyarrow", concurrency=1)  # fmt: skip
+            datasets[name] = ds.materialize()
+    if "eval" in datasets and datasets["eval"].count() == 0:
+        del datasets["eval"]
+    tracker.set_tags({"sft.data": src})
+    return launch_lora(cfg, JOB, out_dir, tracker, base, datasets, {})
+
+
+# ------------------------------------------------------------------------------------------------ worker
+def sft_batch(batch: dict[str, Any], pad_id: int) -> dict[str, Any]:
+    """Numpy micro-batch -> right-padded tensors ``input_ids``, ``attention_mask``, ``labels``."""
+    lengths = [int(n) for n in batch["length"]]
+    ids = pad([list(x) for x in batch["input_ids"]], pad_id)
+    return {"input_ids": ids, "attention_mask": attention_from(ids, lengths),
+            "labels": pad([list(x) for x in batch["labels"]], IGNORE_INDEX)}  # fmt: skip
+
+
+def sft_step(engine: Any, batch: dict[str, Any], ctx: dict[str, Any]) -> tuple[Any, dict[str, float]]:
+    """Next-token loss on assistant tokens. Returns (loss tensor, extra metrics)."""
+    t = sft_batch(batch, ctx["pad_id"])
+    out = engine(**{k: v.to(ctx["device"]) for k, v in t.items()})
+    return out.loss, {}
+
+
+def evaluate_sft(engine: Any, shard: Any, ctx: dict[str, Any], batch_size: int) -> float:
+    """Token-weighted validation loss over every worker's split (assistant tokens only)."""
+    import torch
+
+    engine.eval()
+    loss_sum, tokens = 0.0, 0.0
+    with torch.no_grad():
+        for batch in shard.iter_batches(batch_size=batch_size, batch_format="numpy", drop_last=False):
+            t = sft_batch(batch, ctx["pad_id"])
+            n = float((t["labels"][:, 1:] != IGNORE_INDEX).sum())
+            loss_sum += float(engine(**{k: v.to(ctx["device"]) for k, v in t.items()}).loss) * n
+            tokens += n
+    engine.train()
+    loss_sum, tokens = all_reduce_sum([loss_sum, tokens], ctx["device"])
+    return loss_sum / tokens if tokens else float("nan")
+
+
+def build_lora_model(config: dict[str, Any], section: SFTConfig, dtype: Any) -> Any:
+    """Base model (+ the SFT adapter merged in, for DPO) with a fresh trainable LoRA adapter."""
+    from peft import get_peft_model
+
+    from songsage.models.registry import load_model
+
+    model = load_model(config["base"], dtype)
+    model = get_peft_model(model, lora_config(section))
+    if section.grad_checkpointing:
+        model.gradient_checkpointing_enable()
+        model.enable_input_require_grads()
+        model.config.use_cache = False
+    return model
+
+
+def sft_loop(config: dict[str, Any]) -> None:
+    """Ray Train worker loop of LoRA SFT."""
+    lora_loop(config, sft_step)
+
+
+def lora_loop(config: dict[str, Any], step_fn: Callable[[Any, dict[str, Any], dict[str, Any]], tuple[Any, dict[str, float]]]) -> None:
+    """The shared worker loop: ``step_fn(engine, numpy micro-batch, ctx) -> (loss, metrics)`` per micro-batch."""
+    import torch
+    from ray import train as ray_train
+
+    cfg = config_from(config)
+    kind = config["kind"]
+    section: SFTConfig = getattr(cfg, kind)
+    ds_config = config["ds_config"]
+    total_steps, spe = int(config["total_steps"]), int(config["steps_per_epoch"])
+    stop = min(total_steps, section.stop_at_step) if section.stop_at_step else total_steps
+    info = worker_info(section.use_gpu, section.cpus_per_worker)
+    random.seed(cfg.run.seed)
+    np.random.seed(cfg.run.seed)
+    torch.manual_seed(cfg.run.seed)
+    dtype = torch.bfloat16 if ds_config["bf16"]["enabled"] else torch.float32
+    tokenizer = load_tokenizer(config["base"], section)
+    model = build_lora_model(config, section, dtype)
+    n_trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    engine, _ = setup_deepspeed(model, ds_config, section, total_steps)
+    ctx = {"device": info.device, "pad_id": tokenizer.pad_token_id, "beta": getattr(section, "beta", 0.0)}
+    state = restore_checkpoint(engine, info.rank) or {"global_step": 0, "epoch": 0, "micro_in_epoch": 0}
+    resumed_from = state["global_step"]
+    train_shard = ray_train.get_dataset_shard("train")
+    eval_shard = ray_train.get_dataset_shard("eval") if config["eval_rows"] else None
+    micro_per_epoch = spe * section.grad_accum
+    history: list[list[float]] = []
+    last: dict[str, float] = {}
+    eval_loss = float("nan")
+    with WorkerTracker(cfg, config["tracking"], info.rank) as tracker:
+        if info.rank == 0:
+            print(f"[{kind}] worker 0/{info.world}: {n_trainable:,} trainable LoRA params, steps "
+                  f"{state['global_step']}->{stop} of {total_steps}" + (f" (resumed at {resumed_from})" if resumed_from else ""),
+                  flush=True)  # fmt: skip
+        done = state["global_step"] >= stop
+        while not done:
+            micro, step_loss, extras, t0 = 0, 0.0, {}, time.perf_counter()
+            for batch in train_shard.iter_batches(batch_size=section.per_device_batch, batch_format="numpy", drop_last=True):
+                if micro >= micro_per_epoch:
+                    break
+                if micro < state["micro_in_epoch"]:
+                    micro += 1
+                    continue
+                lr = engine.optimizer.param_groups[0]["lr"]
+                loss, metrics = step_fn(engine, batch, ctx)
+                engine.backward(loss)
+                engine.step()
+                step_loss += float(loss)
+                for k, v in metrics.items():
+                    extras[k] = extras.get(k, 0.0) + v
+                micro += 1
+                state["micro_in_epoch"] = micro
+                if micro % section.grad_accum:
+                    continue
+                state["global_step"] += 1
+                step = state["global_step"]
+                keys = ["loss", *sorted(extras)]
+                sums = all_reduce_sum([step_loss, *(extras[k] for k in keys[1:])], info.device)
+                means = {k: s / section.grad_accum / info.world for k, s in zip(keys, sums, strict=True)}
+                last = {**means, "lr": lr, "grad_norm": float(engine.get_global_grad_norm() or 0.0), "epoch": float(state["epoch"]),
+                        "step_time_s": time.perf_counter() - t0}  # fmt: skip
+                history.append([float(step), means["loss"]])
+                done = step >= stop
+                if eval_shard is not None and (step % section.eval_every == 0 or done):
+                    eval_loss = evaluate_sft(engine, eval_shard, ctx, section.per_device_batch)
+                    last["eval_loss"] = eval_loss
+                if step % section.log_every == 0 or done:
+                    tracker.log_metrics(last, step=step)
+                    if info.rank == 0:
+                        shown = " ".join(f"{k} {v:.4g}" for k, v in last.items() if k not in ("epoch", "step_time_s"))
+                        print(f"[{kind}] step {step}/{total_steps} {shown}", flush=True)
+                if step % section.checkpoint_every == 0 and not done:
+                    save_checkpoint(engine, dict(state), {"step": step, **last}, info.rank)
+                last.pop("eval_loss", None)
+                step_loss, extras, t0 = 0.0, {}, time.perf_counter()
+                if done:
+                    break
+            if done:
+                break
+            if micro < micro_per_epoch:
+                raise RuntimeError(f"worker {info.rank} got {micro} micro-batches in epoch {state['epoch']}, expected {micro_per_epoch}")
+            state["epoch"] += 1
+            state["micro_in_epoch"] = 0
+        finished = state["global_step"] >= total_steps
+        if finished:
+            out_dir = config["out_dir"]
+            base_path = config["base"].name_or_path
+            adapter = save_adapter(engine.module, tokenizer, join(out_dir, ADAPTER_DIR), section.deepspeed.stage,
+                                   info.rank, base_path)  # fmt: skip
+            if section.save_merged:
+                merged = merged_state(engine.module, section.deepspeed.stage)
+                if info.rank == 0:
+                    merged.save_pretrained(join(out_dir, MERGED_DIR))
+                    tokenizer.save_pretrained(join(out_dir, MERGED_DIR))
+            if adapter:
+                tracker.log_artifacts(adapter, ADAPTER_DIR)
+        final = {"step": float(state["global_step"]), "finished": float(finished), "resumed_from": float(resumed_from),
+                 "first_loss": history[0][1] if history else float("nan"),
+                 "final_loss": history[-1][1] if history else float("nan"), "eval_loss": eval_loss,
+                 "trainable_params": float(n_trainable),
+                 **{k: v for k, v in last.items() if k not in ("loss", "eval_loss")}}  # fmt: skip
+        if history:
+            save_checkpoint(engine, dict(state), {**final, "history": history}, info.rank)
+        else:
+            ray_train.report({**final, "history": history})
+    destroy_process_group()
+
+
+def summarize(summary: dict[str, Any]) -> list[tuple[str, str]]:
+    """Closing-summary rows of an SFT or DPO run."""
+    def num(key: str, fmt: str) -> str:
+        v = summary.get(key)
+        return format(v, fmt) if isinstance(v, (int, float)) and not math.isnan(v) else "n/a"
+
+    rows = [("steps", f"{int(summary.get('step', 0))}/{summary['total_steps']} (resumed from {int(summary.get('resumed_from', 0))})"),
+            ("rows", f"{summary['train_rows']:,} train, {summary['eval_rows']:,} validation; global batch {summary['global_batch']}"),
+            ("loss first -> last", f"{num('first_loss', '.4f')} -> {num('final_loss', '.4f')}"),
+            ("validation loss", num("eval_loss", ".4f"))]  # fmt: skip
+    for key in ("rewards/chosen", "rewards/rejected", "rewards/margins", "rewards/accuracy"):
+        if key in summary:
+            rows.append((key, num(key, ".4f")))
+    rows += [("base model", str(summary["base_model"])),
+             ("adapter", f"{summary['adapter_dir']} ({summary['adapter_bytes']:,} bytes)" if summary["adapter_dir"]
+              else "not finished (stopped early; resubmit to resume)"),
+             ("merged model", summary["merged_dir"] or "-"), ("checkpoint", str(summary["checkpoint"]))]  # fmt: skip
+    return rows
+
+
+def sft_stage(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:
+    """Stage body ``sft``: LoRA SFT on LyricBank-SFT; returns summary rows."""
+    return summarize(run_sft(cfg, out_dir, tracker))

@@ -1,0 +1,50 @@
+"""Multiple-choice harness over the first rows of the real ZIQI-Eval release with the tiny random model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from songsage.config import load_config
+from songsage.eval.choice import LETTERS, build_prompt, discover, load_scorer, run_choice_benchmarks
+
+ZIQI = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "ziqi-eval"
+ROWS = 40
+
+
+def test_discover_reads_ziqi_as_is():
+    if not ZIQI.exists():
+        pytest.skip(f"{ZIQI} missing")
+    splits = discover(str(ZIQI), ["popular_music"], max_rows=5)
+    assert [s.category for s in splits] == ["popular_music"]
+    s = splits[0]
+    assert len(s.test) == 5 and len(s.dev) == 5 and set(s.test["answer"]) <= set(LETTERS)
+    prompt = build_prompt(s.category, s.test.iloc[0].to_dict(), s.dev, shots=2)
+    assert prompt.count("Answer:") == 3 and prompt.endswith("Answer:")
+    assert prompt.count(" A\n\n") + prompt.count(" B\n\n") + prompt.count(" C\n\n") + prompt.count(" D\n\n") == 2
+
+
+@pytest.mark.slow
+def test_ziqi_first_rows_tiny_model(tiny_model_cfg, tmp_path):
+    if not ZIQI.exists():
+        pytest.skip(f"{ZIQI} missing")
+    t = tiny_model_cfg.tiny
+    cfg = load_config(None, [
+        f"run.dir={tmp_path}", f"model.tiny.hidden_size={t.hidden_size}",
+        f"model.tiny.intermediate_size={t.intermediate_size}",
+        f"eval.choice.benchmarks=[{{name: ziqi, path: {ZIQI}}}]", "eval.choice.shots=[0, 2]",
+        f"eval.choice.max_rows={ROWS}", "eval.choice.categories=[popular_music, composition_theory]",
+        "eval.choice.batch_size=16",
+    ])  # fmt: skip
+    res = run_choice_benchmarks(cfg, str(tmp_path / "choice"), load_scorer(cfg))
+    assert set(res["overall"]) == {("ziqi", 0), ("ziqi", 2)}
+    for (_, shots), summary in res["overall"].items():
+        table = res["tables"][("ziqi", shots)]
+        assert list(table["category"]) == ["composition_theory", "popular_music"]
+        assert list(table["n"]) == [ROWS, ROWS] and summary["n"] == 2 * ROWS
+        # random weights: near chance (1/4); 80 questions, so allow a wide band
+        assert 0.05 <= summary["accuracy"] <= 0.55, summary
+        assert 0.0 <= summary["macro_f1"] <= 1.0
+        print(shots, summary)
+    assert (tmp_path / "choice" / "choice.md").read_text().count("**overall**") == 2

@@ -1,0 +1,67 @@
+"""Judge parsing on malformed outputs, shuffled order recorded, aggregation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from songsage.eval.judge import judge_descriptions, judge_lyrics, parse_choice, parse_lyric_scores
+
+GOOD = "Creativity: 8\nFluency: 7/10\n**Relevance** - 9\nEmotional Expression = 6.5"
+
+
+def test_parse_lyric_scores_good_and_malformed():
+    assert parse_lyric_scores(GOOD, 1, 10) == {"Creativity": 8, "Fluency": 7, "Relevance": 9,
+                                               "Emotional Expression": 6.5}  # fmt: skip
+    assert parse_lyric_scores("创意: 8 流畅: 9 相关: 7 情感表达: 8", 1, 10)["Fluency"] == 9
+    assert parse_lyric_scores("Creativity: eight, Fluency: 7, Relevance: 7, Emotional Expression: 7", 1, 10)[
+        "Creativity"] == 8  # fmt: skip
+    assert parse_lyric_scores("Creativity: 8\nFluency: 7", 1, 10) is None  # missing dimensions
+    assert parse_lyric_scores(GOOD.replace("8", "11"), 1, 10) is None  # out of range
+    assert parse_lyric_scores("I cannot evaluate this.", 1, 10) is None
+    assert parse_lyric_scores(None, 1, 10) is None  # type: ignore[arg-type]
+
+
+def test_parse_choice_variants():
+    assert parse_choice("C", 8) == "C"
+    assert parse_choice("**B**.", 8) == "B"
+    assert parse_choice("The best description is E.", 8) == "E"
+    assert parse_choice("答案：D", 8) == "D"
+    assert parse_choice("H", 4) is None  # out of range
+    assert parse_choice("A or B, hard to say", 8) is None  # ambiguous
+    assert parse_choice("", 8) is None and parse_choice("none of them", 8) is None
+
+
+class ScriptedJudge:
+    """A Generator that answers from a fixed list (stands in for the HTTP judge)."""
+
+    def __init__(self, answers: list[str]) -> None:
+        self.answers = answers
+        self.seen: list[str] = []
+
+    def generate(self, batch: Sequence[list[dict[str, str]]], params=None) -> list[str]:
+        self.seen += [m[-1]["content"] for m in batch]
+        return self.answers[: len(batch)]
+
+
+def test_judge_lyrics_counts_malformed():
+    rows = pd.DataFrame({"model": ["a", "a", "b"], "keywords": ["k"] * 3, "first_half": ["x"] * 3,
+                         "continuation": ["c1", "c2", "c3"]})  # fmt: skip
+    per, table = judge_lyrics(ScriptedJudge([GOOD, "garbage", GOOD.replace("8", "10")]), rows, 1, 10)
+    assert list(per["malformed"]) == [False, True, False]
+    a = table.set_index("model").loc["a"]
+    assert a["malformed"] == 1 and a["Creativity"] == 8 and a["Avg."] == (8 + 7 + 9 + 6.5) / 4
+
+
+def test_judge_descriptions_shuffles_and_records_order():
+    rows = pd.DataFrame({"playlist_id": ["p1"] * 3 + ["p2"] * 3, "model": ["m1", "m2", "m3"] * 2,
+                         "description": [f"d{i}" for i in range(6)], "title": "t"})  # fmt: skip
+    judge = ScriptedJudge(["A", "no idea"])
+    per, table = judge_descriptions(judge, rows, seed=0)
+    first = per.iloc[0]
+    assert sorted(first["order"].split("|")) == ["m1", "m2", "m3"]
+    assert first["chosen"] == first["order"].split("|")[0]  # letter A = first shown
+    assert bool(per.iloc[1]["malformed"]) and per["malformed"].sum() == 1
+    assert table["selected"].sum() == 1
+    assert "A: d" in judge.seen[0] and "C: d" in judge.seen[0]

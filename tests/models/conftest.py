@@ -1,0 +1,80 @@
+"""Fixtures for model tests: a tiny random Qwen2 config and a local OpenAI-compatible test server."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from songsage.config.train import ModelConfig, TinyModelConfig
+
+TINY = TinyModelConfig(hidden_size=64, num_layers=2, num_heads=4, num_kv_heads=2, intermediate_size=128)
+
+
+@pytest.fixture(scope="session")
+def tiny_model_cfg() -> ModelConfig:
+    """The registry's tiny-qwen2 at test size (random weights, exact Qwen2.5 tokenizer)."""
+    return ModelConfig(name_or_path="tiny-qwen2", tiny=TINY)
+
+
+class ChatServer:
+    """A threaded HTTP server speaking ``POST /v1/chat/completions``.
+
+    ``reply(body) -> str`` makes the answer; ``fail_first`` requests get HTTP 500 first.
+    """
+
+    def __init__(self, reply: Callable[[dict], str], fail_first: int = 0) -> None:
+        self.reply = reply
+        self.fail_left = fail_first
+        self.calls = 0
+        self.lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:  # quiet
+                pass
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                with server.lock:
+                    server.calls += 1
+                    fail = server.fail_left > 0
+                    server.fail_left -= int(fail)
+                if fail:
+                    self.send_response(500)
+                    self.end_headers()
+                    self.wfile.write(b"boom")
+                    return
+                text = server.reply(body)
+                data = json.dumps({"choices": [{"message": {"role": "assistant", "content": text}}]}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def chat_server() -> Iterator[Callable[..., ChatServer]]:
+    """Factory: ``chat_server(reply, fail_first=0)`` -> a running :class:`ChatServer` (closed after)."""
+    servers: list[ChatServer] = []
+
+    def make(reply: Callable[[dict], str], fail_first: int = 0) -> ChatServer:
+        servers.append(ChatServer(reply, fail_first))
+        return servers[-1]
+
+    yield make
+    for s in servers:
+        s.close()
