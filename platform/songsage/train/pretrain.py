@@ -274,8 +274,10 @@ def run_pretraining(cfg: Config, out_dir: str, tracker: Tracker) -> dict[str, An
     tokenizer = load_tokenizer(cfg.tokenizer)
     model_vocab = model_vocab_size(cfg.model)
     check_vocab(len(tokenizer), info.tokenizer_vocab, model_vocab, cfg.model.name_or_path)
-    train_ds, eval_ds = build_datasets(info, train.eval_fraction, cfg.run.seed, cfg.ray.target_blocks)
-    with preserve_order():  # materialized blocks keep file order (else: whichever read task ends first)
+    # Datasets capture the DataContext when created: build them with preserve_order on, so materialized
+    # blocks keep file order (else whichever read task ends first comes first).
+    with preserve_order():
+        train_ds, eval_ds = build_datasets(info, train.eval_fraction, cfg.run.seed, cfg.ray.target_blocks)
         if info.rows <= train.materialize_max_rows:  # small data: read once, keep in the object store
             train_ds, eval_ds = train_ds.materialize(), eval_ds.materialize()
         train_rows, eval_rows = train_ds.count(), eval_ds.count()
