@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import ChatServer
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -41,3 +44,26 @@ def qwen_tokenizer():
 def requires_shared(path: Path) -> None:
     if not path.exists():
         pytest.skip(f"{path} is not present beside the repo")
+
+
+@pytest.fixture(scope="session")
+def tiny_model_cfg():
+    """The registry's tiny-qwen2 at test size (random weights, exact Qwen2.5 tokenizer)."""
+    from songsage.config.train import ModelConfig, TinyModelConfig
+
+    tiny = TinyModelConfig(hidden_size=64, num_layers=2, num_heads=4, num_kv_heads=2, intermediate_size=128)
+    return ModelConfig(name_or_path="tiny-qwen2", tiny=tiny)
+
+
+@pytest.fixture
+def chat_server() -> Iterator[Callable[..., ChatServer]]:
+    """Factory: ``chat_server(reply, fail_first=0)`` -> a running local chat server (closed after)."""
+    servers: list[ChatServer] = []
+
+    def make(reply: Callable[[dict], str], fail_first: int = 0) -> ChatServer:
+        servers.append(ChatServer(reply, fail_first))
+        return servers[-1]
+
+    yield make
+    for s in servers:
+        s.close()

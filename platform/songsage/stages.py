@@ -25,6 +25,41 @@ def curate_stage(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str,
     return summarize(manifest)
 
 
+def pretrain_stage(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:
+    """Continual pretraining (Ray Train + DeepSpeed) on the curated shards."""
+    from songsage.train.pretrain import run_pretraining, summarize
+
+    return summarize(run_pretraining(cfg, out_dir, tracker))
+
+
+def build_sft_stage(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:
+    """LyricBank-SFT: nine tasks from the curated data + teacher-written targets (Ray Data)."""
+    from songsage.data.sft.build import build_sft_stage as body
+
+    return body(cfg, out_dir, tracker)
+
+
+def build_preferences_stage(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:
+    """Preference pairs: chosen from the strong generator, rejected from the weak one."""
+    from songsage.data.sft.preferences import build_preferences_stage as body
+
+    return body(cfg, out_dir, tracker)
+
+
+def sft_stage(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:
+    """LoRA SFT (PEFT) on Ray Train + DeepSpeed, loss on assistant tokens."""
+    from songsage.train.sft import sft_stage as body
+
+    return body(cfg, out_dir, tracker)
+
+
+def dpo_stage(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:
+    """DPO with LoRA on the SFT model (reference = adapters disabled)."""
+    from songsage.train.dpo import dpo_stage as body
+
+    return body(cfg, out_dir, tracker)
+
+
 def build_playlistsense_stage(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:
     """PlaylistSense queries: one per (playlist, perspective), written by the configured generator."""
     from songsage.eval.playlistsense import QUERIES_FILE, build_queries
@@ -62,6 +97,11 @@ def serve_demo_stage(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[
 
 STAGES: dict[str, StageBody] = {
     "curate": curate_stage,
+    "pretrain": pretrain_stage,
+    "build_sft": build_sft_stage,
+    "sft": sft_stage,
+    "build_preferences": build_preferences_stage,
+    "dpo": dpo_stage,
     "build_playlistsense": build_playlistsense_stage,
     "evaluate": evaluate_stage,
     "build_index": build_index_stage,

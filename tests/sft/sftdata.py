@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -82,36 +79,3 @@ def make_config(run_dir: Path, *overrides: str) -> Config:
     return load_config(str(Path(__file__).resolve().parents[2] / "configs" / "local.yaml"), [*base, *overrides])
 
 
-class ChatServer:
-    """A threaded OpenAI-compatible ``POST /v1/chat/completions`` that counts calls; the answer is made by
-    ``reply(body)``."""
-
-    def __init__(self, reply: Callable[[dict], str]) -> None:
-        self.reply = reply
-        self.calls = 0
-        self.lock = threading.Lock()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                with server.lock:
-                    server.calls += 1
-                data = json.dumps({"choices": [{"message": {"role": "assistant", "content": server.reply(body)}}]}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()

@@ -62,8 +62,8 @@ class LaunchSpec:
     split: bool = True
 
 
-def check_devices(train: PretrainConfig) -> None:
-    """Raise :class:`LaunchError` when the config asks for GPUs the Ray cluster does not have."""
+def check_devices(train: PretrainConfig, section: str = "pretrain") -> None:
+    """Raise :class:`LaunchError` when ``<section>.use_gpu`` asks for GPUs the Ray cluster does not have."""
     if not train.use_gpu:
         return
     import ray
@@ -71,8 +71,8 @@ def check_devices(train: PretrainConfig) -> None:
     gpus = int(ray.cluster_resources().get("GPU", 0))
     if gpus < train.num_workers:
         raise LaunchError(
-            f"pretrain.use_gpu is true with {train.num_workers} workers but the Ray cluster has {gpus} GPU(s); "
-            f"run on a GPU cluster or set pretrain.use_gpu=false (CPU DeepSpeed over gloo)"
+            f"{section}.use_gpu is true with {train.num_workers} workers but the Ray cluster has {gpus} GPU(s); "
+            f"run on a GPU cluster or set {section}.use_gpu=false (CPU DeepSpeed over gloo)"
         )
 
 
@@ -93,7 +93,7 @@ def launch(cfg: Config, spec: LaunchSpec, tracker: Tracker) -> Any:
     from songsage.train.deepspeed_config import build_deepspeed_config
 
     train = spec.train
-    check_devices(train)
+    check_devices(train, spec.job)
     ds_config = build_deepspeed_config(train, train.num_workers, train.use_gpu)
     loop_config = {
         **spec.loop_config,

@@ -1,23 +1,11 @@
-"""Fixtures for model tests: a tiny random Qwen2 config and a local OpenAI-compatible test server."""
+"""Test helpers shared across test packages: a local OpenAI-compatible chat server."""
 
 from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-import pytest
-
-from songsage.config.train import ModelConfig, TinyModelConfig
-
-TINY = TinyModelConfig(hidden_size=64, num_layers=2, num_heads=4, num_kv_heads=2, intermediate_size=128)
-
-
-@pytest.fixture(scope="session")
-def tiny_model_cfg() -> ModelConfig:
-    """The registry's tiny-qwen2 at test size (random weights, exact Qwen2.5 tokenizer)."""
-    return ModelConfig(name_or_path="tiny-qwen2", tiny=TINY)
 
 
 class ChatServer:
@@ -64,17 +52,3 @@ class ChatServer:
     def close(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
-
-
-@pytest.fixture
-def chat_server() -> Iterator[Callable[..., ChatServer]]:
-    """Factory: ``chat_server(reply, fail_first=0)`` -> a running :class:`ChatServer` (closed after)."""
-    servers: list[ChatServer] = []
-
-    def make(reply: Callable[[dict], str], fail_first: int = 0) -> ChatServer:
-        servers.append(ChatServer(reply, fail_first))
-        return servers[-1]
-
-    yield make
-    for s in servers:
-        s.close()
