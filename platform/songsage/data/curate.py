@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import ray
@@ -42,6 +43,7 @@ from songsage.data.transforms import (
     mark_rejected_lines,
     quarantine_rows,
     signature_batch,
+    token_lists,
     validate_batch,
 )
 from songsage.data.validate import reason_code
@@ -79,10 +81,26 @@ class StageLog:
         return "\n".join(lines)
 
 
+def _partial_sums(ds: ray.data.Dataset, key: str, column: str | None) -> dict[str, int]:
+    """Per-key row counts (``column`` None) or sums of ``column`` for a low-cardinality ``key``
+    (reasons, languages, sources): each block aggregates locally, only the small per-block tables
+    reach the driver, so no shuffle is needed."""
+
+    def aggregate(batch: pa.Table) -> pa.Table:
+        values = batch.column(column) if column else pa.array([1] * batch.num_rows, pa.int64())
+        table = pa.table({"k": batch.column(key).cast(pa.string()), "v": values.cast(pa.int64())})
+        out = table.group_by("k").aggregate([("v", "sum")])
+        return out.rename_columns(["k", "v"])
+
+    totals: Counter[str] = Counter()
+    for r in _map(ds.select_columns([key] if column is None else [key, column]), aggregate).take_all():
+        totals[r["k"]] += int(r["v"])
+    return dict(totals)
+
+
 def _count_by(ds: ray.data.Dataset, column: str) -> dict[str, int]:
-    if ds.count() == 0:
-        return {}
-    return {str(r[column]): int(r["count()"]) for r in ds.groupby(column).count().take_all()}
+    """Rows per value of a low-cardinality ``column``."""
+    return _partial_sums(ds, column, None)
 
 
 def _map(ds: ray.data.Dataset, fn: Any, **kwargs: Any) -> ray.data.Dataset:
@@ -218,9 +236,10 @@ def _pack_and_write(ds: ray.data.Dataset, cfg: Config, out_dir: str, eos_id: int
     def pack_group(group: pa.Table) -> pa.Table:
         bucket = group.column("_bucket")[0].as_py()
         group = group.sort_by([("_order", "ascending"), ("doc_key", "ascending")])
-        seqs, lengths = pack_documents(group.column("input_ids").to_pylist(), pcfg.seq_len, eos_id, pad_id)
+        seqs, lengths = pack_documents(token_lists(group.column("input_ids")), pcfg.seq_len, eos_id, pad_id)
+        offsets = pa.array(np.arange(0, seqs.size + 1, pcfg.seq_len, dtype=np.int32))
         table = pa.table(
-            {"input_ids": pa.array(list(seqs), pa.list_(pa.int32())), "length": pa.array(lengths, pa.int32())}
+            {"input_ids": pa.ListArray.from_arrays(offsets, pa.array(seqs.reshape(-1))), "length": pa.array(lengths, pa.int32())}
         )
         meta = io.write_parquet_file(table, join(out_dir, f"shard-{bucket:05d}.parquet"))
         meta["tokens"] = int(lengths.sum())
@@ -389,9 +408,8 @@ def run_curation(cfg: Config, out_root: str) -> dict[str, Any]:
 
 
 def _sum_by(ds: ray.data.Dataset, key: str, column: str) -> dict[str, int]:
-    if ds.count() == 0:
-        return {}
-    return {str(r[key]): int(r[f"sum({column})"]) for r in ds.groupby(key).sum(column).take_all()}
+    """Sum of ``column`` per value of a low-cardinality ``key``."""
+    return _partial_sums(ds, key, column)
 
 
 def _balance_cutoffs(tagged: ray.data.Dataset, keep: dict[str, int]) -> dict[str, int]:

@@ -220,7 +220,24 @@ class Tokenize:
             {
                 "doc_key": pa.array(ids, pa.string()),
                 "source": pa.array(sources, pa.string()),
-                "input_ids": pa.array([t.tolist() for t in tokens], pa.list_(pa.int32())),
+                "input_ids": list_array(tokens),
                 "n_tokens": pa.array([len(t) for t in tokens], pa.int64()),
             }
         )
+
+
+def list_array(arrays: list[np.ndarray]) -> pa.ListArray:
+    """int32 arrays -> an Arrow list<int32> column, built from one flat buffer (no Python lists)."""
+    lengths = np.fromiter((len(a) for a in arrays), dtype=np.int64, count=len(arrays))
+    offsets = np.zeros(len(arrays) + 1, dtype=np.int32)
+    np.cumsum(lengths, out=offsets[1:])
+    flat = np.concatenate(arrays).astype(np.int32) if arrays else np.zeros(0, np.int32)
+    return pa.ListArray.from_arrays(pa.array(offsets), pa.array(flat))
+
+
+def token_lists(column: pa.ChunkedArray | pa.ListArray) -> list[np.ndarray]:
+    """An Arrow list<int> column -> one numpy array per row (views of the flat values)."""
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    offsets = arr.offsets.to_numpy()
+    flat = arr.values.to_numpy(zero_copy_only=False)
+    return [flat[offsets[i] : offsets[i + 1]] for i in range(len(arr))]
