@@ -61,7 +61,14 @@ class Tracker:
 
         self._mlflow = mlflow
         self.uri = tracking_uri(self.cfg)
+        # mlflow.set_tracking_uri also exports MLFLOW_TRACKING_URI; put the user's value back so the
+        # next job in this process (another run.dir) resolves its own URI instead of inheriting ours.
+        user_env = os.environ.get("MLFLOW_TRACKING_URI")
         mlflow.set_tracking_uri(self.uri)
+        if user_env is None:
+            os.environ.pop("MLFLOW_TRACKING_URI", None)
+        else:
+            os.environ["MLFLOW_TRACKING_URI"] = user_env
         name = self.cfg.tracking.experiment
         if mlflow.get_experiment_by_name(name) is None:
             mlflow.create_experiment(name, artifact_location=_artifact_location(self.cfg))

@@ -145,13 +145,13 @@ def test_mlflow_run_has_funnel(sample_run):
     import mlflow
 
     run_dir, m = sample_run
-    mlflow.set_tracking_uri(f"sqlite:///{run_dir}/mlflow.db")
-    runs = mlflow.search_runs(experiment_names=["songsage-local"], output_format="list")
-    run = runs[0]
+    client = mlflow.MlflowClient(tracking_uri=f"sqlite:///{run_dir}/mlflow.db")
+    experiment = client.get_experiment_by_name("songsage-local")
+    run = client.search_runs([experiment.experiment_id])[0]
     assert run.data.metrics["songs.kept"] == m["kept"]
     assert run.data.params["curate.dedup.threshold"] == "0.8"
     assert run.data.tags["content_hash"] == m["content_hash"]
-    artifacts = {a.path for a in mlflow.MlflowClient().list_artifacts(run.info.run_id)}
+    artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
     assert {"funnel.md", "manifest.json", "config.json"} <= artifacts
 
 

@@ -1,0 +1,42 @@
+"""The tracker: one MLflow run per job, in the run directory's sqlite db unless configured otherwise."""
+
+import os
+
+import mlflow
+
+from songsage.config import load_config
+from songsage.tracking import Tracker, tracking_uri
+
+
+def test_two_jobs_in_one_process_keep_their_own_run_dirs(tmp_path, monkeypatch):
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    runs = {}
+    for name in ("a", "b"):
+        cfg = load_config(None, [f"run.dir={tmp_path / name}", "tracking.experiment=t"])
+        with Tracker(cfg, "job") as tracker:
+            tracker.log_metrics({"x": 1.0})
+            runs[name] = tracker.run_id
+        assert "MLFLOW_TRACKING_URI" not in os.environ  # mlflow's export is undone
+    for name, run_id in runs.items():
+        client = mlflow.MlflowClient(tracking_uri=f"sqlite:///{tmp_path / name}/mlflow.db")
+        run = client.get_run(run_id)
+        assert run.data.metrics["x"] == 1.0
+        assert run.data.params["run.dir"] == str(tmp_path / name)
+
+
+def test_uri_precedence(tmp_path, monkeypatch):
+    cfg = load_config(None, [f"run.dir={tmp_path}"])
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    assert tracking_uri(cfg) == f"sqlite:///{tmp_path}/mlflow.db"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://mlflow.example:5000")
+    assert tracking_uri(cfg) == "http://mlflow.example:5000"
+    cfg = load_config(None, [f"run.dir={tmp_path}", "tracking.uri=sqlite:///x.db"])
+    assert tracking_uri(cfg) == "sqlite:///x.db"
+
+
+def test_disabled_and_non_zero_rank_log_nothing(tmp_path):
+    cfg = load_config(None, [f"run.dir={tmp_path}"])
+    with Tracker(cfg, "job", rank=1) as tracker:
+        tracker.log_metrics({"x": 1.0})
+        assert tracker.run_id is None and tracker.where() == "tracking disabled"
+    assert not (tmp_path / "mlflow.db").exists()
