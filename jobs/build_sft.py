@@ -6,7 +6,7 @@
 
 import _bootstrap  # noqa: F401  (puts platform/ on sys.path)
 from songsage.cli import run_job
-from songsage.stages import build_sft_stage
+from songsage.stages import get_stage
 
 if __name__ == "__main__":
-    raise SystemExit(run_job("build_sft", build_sft_stage))
+    raise SystemExit(run_job("build_sft", get_stage("build_sft")))

@@ -7,6 +7,7 @@ chaining through the run directory.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 from songsage.config import Config
@@ -32,34 +33,6 @@ def pretrain_stage(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[st
     return summarize(run_pretraining(cfg, out_dir, tracker))
 
 
-def build_sft_stage(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:
-    """LyricBank-SFT: nine tasks from the curated data + teacher-written targets (Ray Data)."""
-    from songsage.data.sft.build import build_sft_stage as body
-
-    return body(cfg, out_dir, tracker)
-
-
-def build_preferences_stage(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:
-    """Preference pairs: chosen from the strong generator, rejected from the weak one."""
-    from songsage.data.sft.preferences import build_preferences_stage as body
-
-    return body(cfg, out_dir, tracker)
-
-
-def sft_stage(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:
-    """LoRA SFT (PEFT) on Ray Train + DeepSpeed, loss on assistant tokens."""
-    from songsage.train.sft import sft_stage as body
-
-    return body(cfg, out_dir, tracker)
-
-
-def dpo_stage(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:
-    """DPO with LoRA on the SFT model (reference = adapters disabled)."""
-    from songsage.train.dpo import dpo_stage as body
-
-    return body(cfg, out_dir, tracker)
-
-
 def build_playlistsense_stage(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:
     """PlaylistSense queries: one per (playlist, perspective), written by the configured generator."""
     from songsage.eval.playlistsense import QUERIES_FILE, build_queries
@@ -81,31 +54,18 @@ def evaluate_stage(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[st
     return run_evaluation(cfg, out_dir, tracker)
 
 
-def build_index_stage(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:
-    """Embed playlists and write the faiss index the recommender serves."""
-    from songsage.serve.index_build import build_index_stage as body
-
-    return body(cfg, out_dir, tracker)
-
-
-def serve_demo_stage(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:
-    """Start Serve, ask one question through the openai client, recommend playlists, shut down."""
-    from songsage.serve.demo import serve_demo_stage as body
-
-    return body(cfg, out_dir, tracker)
-
-
-STAGES: dict[str, StageBody] = {
-    "curate": curate_stage,
-    "pretrain": pretrain_stage,
-    "build_sft": build_sft_stage,
-    "sft": sft_stage,
-    "build_preferences": build_preferences_stage,
-    "dpo": dpo_stage,
-    "build_playlistsense": build_playlistsense_stage,
-    "evaluate": evaluate_stage,
-    "build_index": build_index_stage,
-    "serve_demo": serve_demo_stage,
+# Stage name -> "module:function" of its body, imported on first use (heavy deps stay unloaded).
+STAGES: dict[str, str] = {
+    "curate": "songsage.stages:curate_stage",
+    "pretrain": "songsage.stages:pretrain_stage",
+    "build_sft": "songsage.data.sft.build:build_sft_stage",
+    "sft": "songsage.train.sft:sft_stage",
+    "build_preferences": "songsage.data.sft.preferences:build_preferences_stage",
+    "dpo": "songsage.train.dpo:dpo_stage",
+    "build_playlistsense": "songsage.stages:build_playlistsense_stage",
+    "evaluate": "songsage.stages:evaluate_stage",
+    "build_index": "songsage.serve.index_build:build_index_stage",
+    "serve_demo": "songsage.serve.demo:serve_demo_stage",
 }
 
 
@@ -113,4 +73,5 @@ def get_stage(name: str) -> StageBody:
     """The body of stage ``name``; unknown names list the known ones."""
     if name not in STAGES:
         raise KeyError(f"unknown stage {name!r}; known stages: {', '.join(STAGES)}")
-    return STAGES[name]
+    module, function = STAGES[name].split(":")
+    return getattr(importlib.import_module(module), function)

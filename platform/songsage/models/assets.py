@@ -10,7 +10,8 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 
@@ -36,6 +37,23 @@ def file_lock(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def build_once(out: Path, marker: str, build: Callable[[Path], Path]) -> Path:
+    """Return ``out``, first running ``build(tmp_dir)`` if ``out/marker`` is missing.
+
+    Process- and worker-safe: builders take a file lock, build into a temp dir and rename it into
+    place, so a crashed build never leaves a half-written asset behind.
+    """
+    if (out / marker).exists():
+        return out
+    with file_lock(out.parent / f".{out.name}.lock"):
+        if not (out / marker).exists():
+            tmp = out.with_name(f"{out.name}.tmp{os.getpid()}")
+            shutil.rmtree(tmp, ignore_errors=True)
+            build(tmp)
+            tmp.rename(out)
+    return out
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from songsage.config.train import ModelConfig, TinyModelConfig
-from songsage.models.assets import assets_dir, file_lock
+from songsage.models.assets import assets_dir, build_once
 from songsage.models.tokenizer import (
     QWEN25_CHAT_TEMPLATE,
     QWEN25_MODEL_VOCAB,
@@ -127,15 +127,7 @@ def build_smollm2(out_dir: Path) -> Path:
 
 def ensure_smollm2() -> Path:
     """Return the SmolLM2 directory, building it once (process- and worker-safe)."""
-    out = smollm2_dir()
-    if (out / "config.json").exists():
-        return out
-    with file_lock(out.parent / ".smollm2.lock"):
-        if not (out / "config.json").exists():
-            tmp = out.with_name(out.name + ".tmp")
-            build_smollm2(tmp)
-            tmp.rename(out)
-    return out
+    return build_once(smollm2_dir(), "config.json", build_smollm2)
 
 
 def resolve(cfg: ModelConfig) -> ModelSpec:

@@ -8,11 +8,10 @@ Qwen2.5 tokenizer ("Hello, world" -> [9707, 11, 1879]).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from songsage.config.schema import TokenizerConfig
-from songsage.models.assets import assets_dir, file_lock
+from songsage.models.assets import assets_dir, build_once
 
 QWEN25_OFFLINE = "qwen2.5-offline"
 QWEN2_PATTERN = (
@@ -87,15 +86,7 @@ def build_qwen25_tokenizer(out_dir: Path) -> Path:
 
 def ensure_qwen25_tokenizer() -> Path:
     """Return the offline Qwen2.5 tokenizer dir, building it once (process- and worker-safe)."""
-    out = qwen25_offline_dir()
-    if (out / "tokenizer.json").exists():
-        return out
-    with file_lock(out.parent / ".qwen-tokenizer.lock"):
-        if not (out / "tokenizer.json").exists():
-            tmp = out.with_name(out.name + f".tmp{os.getpid()}")
-            build_qwen25_tokenizer(tmp)
-            tmp.rename(out)
-    return out
+    return build_once(qwen25_offline_dir(), "tokenizer.json", build_qwen25_tokenizer)
 
 
 def resolve_tokenizer_path(name_or_path: str) -> str:
