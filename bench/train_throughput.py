@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "platform"))
 from songsage.config.train import DeepSpeedConfig, ModelConfig, PretrainConfig, TinyModelConfig  # noqa: E402
 from songsage.models.registry import QWEN25_ARCHS, TINY_QWEN2, load_model  # noqa: E402
 from songsage.train.deepspeed_config import build_deepspeed_config  # noqa: E402
-from songsage.train.flops import flops_per_token, matmul_params, mfu, model_shape  # noqa: E402
+from songsage.train.flops import mfu, model_flops  # noqa: E402
 
 MODES = ("plain", "zero2", "zero3", "compile")
 GPU_ARCHS = ("qwen2.5-0.5b-arch", "qwen2.5-1.5b-arch")
@@ -109,9 +109,7 @@ def bench_one(arch: str, mode: str, args: argparse.Namespace, device: Any, peak:
     if args.grad_checkpointing:
         model.gradient_checkpointing_enable()
         model.config.use_cache = False
-    n_params = matmul_params(model)
-    n_layers, hidden = model_shape(model.config)
-    per_token = flops_per_token(n_params, n_layers, hidden, args.seq_len)
+    n_params, per_token = model_flops(model, args.seq_len)
     vocab = model.config.vocab_size
     train = PretrainConfig(per_device_batch=args.batch, grad_accum=1, seq_len=args.seq_len, num_workers=1,
                            use_gpu=cuda, bf16=cuda, deepspeed=DeepSpeedConfig(stage=3 if mode == "zero3" else 2))  # fmt: skip

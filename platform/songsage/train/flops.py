@@ -42,3 +42,10 @@ def model_shape(config: Any) -> tuple[int, int]:
     """(n_layers, hidden_size) of a ``transformers`` config (text config for multimodal ones)."""
     text = config.get_text_config() if hasattr(config, "get_text_config") else config
     return int(text.num_hidden_layers), int(text.hidden_size)
+
+
+def model_flops(model: Any, seq_len: int) -> tuple[int, float]:
+    """(matmul parameter count, training FLOPs per token at ``seq_len``) of a ``transformers`` model."""
+    n_params = matmul_params(model)
+    n_layers, hidden = model_shape(model.config)
+    return n_params, flops_per_token(n_params, n_layers, hidden, seq_len)

@@ -128,7 +128,7 @@ def pretrain_loop(config: dict[str, Any]) -> None:
 
     from songsage.models.registry import load_model
     from songsage.models.tokenizer import load_tokenizer
-    from songsage.train.flops import flops_per_token, matmul_params, mfu, model_shape
+    from songsage.train.flops import mfu, model_flops
 
     cfg = config_from(config)
     train = cfg.pretrain
@@ -151,9 +151,7 @@ def pretrain_loop(config: dict[str, Any]) -> None:
     if train.grad_checkpointing:
         model.gradient_checkpointing_enable()
         model.config.use_cache = False
-    n_params = matmul_params(model)
-    n_layers, hidden = model_shape(model.config)
-    per_token = flops_per_token(n_params, n_layers, hidden, train.seq_len)
+    n_params, per_token = model_flops(model, train.seq_len)
     # GPUs: peak per device x workers. CPU workers share one host, whose peak is cpu_peak_flops.
     peak = train.peak_flops or (train.gpu_peak_flops if train.use_gpu else train.cpu_peak_flops)
     peak_devices = info.world if train.use_gpu else 1
