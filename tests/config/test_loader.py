@@ -62,3 +62,11 @@ def test_flatten_round_trip():
     flat = flatten(to_dict(load_config(None)))
     assert flat["curate.balance.ratios.en"] == 2.0
     assert "curate.mix.general_ratio" in flat
+
+
+def test_partial_override_keeps_the_section_default():
+    # JudgeConfig.generator defaults to an openai judge; naming one of its keys must not reset the rest.
+    cfg = load_config(None, ["eval.judge.generator.base_url=http://judge/v1", "eval.judge.generator.max_new_tokens=64"])
+    gen = cfg.eval.judge.generator
+    assert (gen.backend, gen.base_url, gen.max_new_tokens) == ("openai", "http://judge/v1", 64)
+    assert load_config(None, ["eval.judge.generator.backend=hf"]).eval.judge.generator.backend == "hf"

@@ -37,10 +37,10 @@ def test_ziqi_first_rows_tiny_model(tiny_model_cfg, tmp_path):
         f"eval.choice.max_rows={ROWS}", "eval.choice.categories=[popular_music, composition_theory]",
         "eval.choice.batch_size=16",
     ])  # fmt: skip
-    res = run_choice_benchmarks(cfg, str(tmp_path / "choice"), load_scorer(cfg))
-    assert set(res["overall"]) == {("ziqi", 0), ("ziqi", 2)}
-    for (_, shots), summary in res["overall"].items():
-        table = res["tables"][("ziqi", shots)]
+    res = run_choice_benchmarks(cfg, str(tmp_path / "choice"), {"tiny": load_scorer(cfg)})
+    assert set(res["overall"]) == {("tiny", "ziqi", 0), ("tiny", "ziqi", 2)}
+    for (_, _, shots), summary in res["overall"].items():
+        table = res["tables"][("tiny", "ziqi", shots)]
         assert list(table["category"]) == ["composition_theory", "popular_music"]
         assert list(table["n"]) == [ROWS, ROWS] and summary["n"] == 2 * ROWS
         # random weights: near chance (1/4); 80 questions, so allow a wide band

@@ -58,13 +58,13 @@ def test_playlistsense_oracle_and_random_rows(ray_session, tiny_model_cfg, tmp_p
     qdir = tmp_path / "build_playlistsense"
     qdir.mkdir()
     pd.DataFrame(rows).to_parquet(qdir / QUERIES_FILE)
-    res = evaluate_playlistsense(cfg, str(tmp_path / "evaluate"), model_name="tiny")
+    res = evaluate_playlistsense(cfg, str(tmp_path / "evaluate"), [("tiny", cfg.eval.model)])
     n = res["n_playlists"]
     assert n == N_PLAYLISTS and res["n_queries"] == 10 * n
     assert res["rows"]["oracle"]["avg/HR@1"] == 1.0
     assert abs(res["rows"]["random"]["avg/HR@1"] - 1 / n) < 0.06  # 120 draws of p = 1/12: sd ~0.025
     assert 0.0 <= res["rows"]["tiny"]["avg/HR@5"] <= 1.0
-    assert set(res["rewrite"]) == {"R@1", "R@5", "Emb-Sim"}
+    assert set(res["rewrite"]["tiny"]) == {"R@1", "R@5", "Emb-Sim"}
     md = (tmp_path / "evaluate" / "table1.md").read_text()
     assert "| oracle | 100.00 |" in md and "User-Based" in md
     csv = pd.read_csv(tmp_path / "evaluate" / "table1.csv")

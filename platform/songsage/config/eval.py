@@ -71,6 +71,31 @@ class GeneratorConfig:
 
 
 @dataclass
+class NamedGeneratorConfig(GeneratorConfig):
+    """A generator with the name it has in evaluation tables (``eval.compare`` entries)."""
+
+    name: str = ""
+
+    def validate(self, prefix: str) -> None:
+        super().validate(prefix)
+        if not self.name:
+            raise ConfigError(f"{prefix}.name: every compared model needs a name (its row in the tables)")
+
+
+@dataclass
+class TaskMetricsConfig:
+    """Table 2 task metrics over the LyricBank-SFT validation split (predictions by every evaluated model)."""
+
+    # LyricBank-SFT dir with validation/ Parquet ('' -> <run.dir>/build_sft).
+    data: str = ""
+    # Samples per task (0 = all in the split).
+    max_per_task: int = 0
+    # Generation tasks whose predictions are kept for the judge (Table 3 blocks).
+    generation_tasks: list[str] = field(default_factory=lambda: ["keywords_to_lyrics", "lyrics_continuation",
+                                                                 "lyrics_story"])  # fmt: skip
+
+
+@dataclass
 class PlaylistSenseConfig:
     """PlaylistSense query building and HR@k evaluation (paper section 3, Table 1)."""
 
@@ -128,16 +153,18 @@ class ChoiceConfig:
 
 @dataclass
 class JudgeConfig:
-    """LLM-as-judge (Table 3, Figure 3) against an OpenAI-compatible endpoint."""
+    """LLM-as-judge (Table 3, Figure 3) against an OpenAI-compatible endpoint (or a local hf model); runs when
+    ``judge`` is in ``eval.tasks``."""
 
-    enabled: bool = False
     generator: GeneratorConfig = field(
         default_factory=lambda: GeneratorConfig(backend="openai", max_new_tokens=256, temperature=0.0)
     )
     # Best-of-N descriptions: table with playlist_id, model, description (+ optional title, tags,
-    # playlist_description, songs); '' = skip. At most 8 models per playlist (letters A-H).
+    # playlist_description, songs); "auto" = the evaluated models' PlaylistSense descriptions of this
+    # run; '' = skip. At most 8 models per playlist (letters A-H).
     descriptions: str = ""
-    # Lyric scoring: table with model, keywords, first_half, continuation; '' = skip.
+    # Lyric scoring: table with model, keywords, first_half, continuation (+ optional task); "auto" = the
+    # evaluated models' generation-task predictions of this run (eval.task_metrics); '' = skip.
     lyrics: str = ""
     min_score: int = 1
     max_score: int = 10
@@ -147,13 +174,14 @@ class JudgeConfig:
 
 @dataclass
 class LinguisticsConfig:
-    """spaCy POS / dependency-label frequencies per sentence (paper 5.6)."""
+    """spaCy POS / dependency-label frequencies per sentence (paper 5.6); runs when ``linguistics`` is in ``eval.tasks``."""
 
-    enabled: bool = False
     # Prompts file (jsonl with "prompt" and "language"); '' -> the first playlists' titles as prompts.
     prompts: str = ""
     max_prompts: int = 8
-    # The two models compared; each is a generator section.
+    # The two models compared; each is a generator section. use_eval_models: the first two evaluated models
+    # (eval.model and eval.compare[0]) instead.
+    use_eval_models: bool = False
     model_a: GeneratorConfig = field(default_factory=GeneratorConfig)
     model_b: GeneratorConfig = field(default_factory=GeneratorConfig)
     name_a: str = "model_a"
@@ -166,17 +194,28 @@ class LinguisticsConfig:
 class EvalConfig:
     """Everything ``jobs/evaluate.py`` and the pipeline's evaluation step run."""
 
-    # Which evaluations run: any of playlistsense, choice, judge, linguistics.
+    # Which evaluations run, in this order: any of playlistsense, task_metrics, choice, judge, linguistics
+    # (judge "auto" inputs come from playlistsense and task_metrics, so list it after them).
     tasks: list[str] = field(default_factory=lambda: ["playlistsense"])
-    # The evaluated model.
+    # The evaluated model. model.model '' = this run's latest trained stage (dpo/adapter, sft/adapter,
+    # pretrain/model) if any, else the root model.name_or_path; "run:<rel>" = <run.dir>/<rel>.
     model: GeneratorConfig = field(default_factory=GeneratorConfig)
+    # Its name in the tables ('' = from where it came: songsage-dpo, songsage-sft, songsage-pretrain, or the model).
+    model_name: str = ""
+    # More models evaluated beside it, one row each (PlaylistSense, Table 2, judge); same fields + name.
+    compare: list[NamedGeneratorConfig] = field(default_factory=list)
+    task_metrics: TaskMetricsConfig = field(default_factory=TaskMetricsConfig)
     playlistsense: PlaylistSenseConfig = field(default_factory=PlaylistSenseConfig)
     choice: ChoiceConfig = field(default_factory=ChoiceConfig)
     judge: JudgeConfig = field(default_factory=JudgeConfig)
     linguistics: LinguisticsConfig = field(default_factory=LinguisticsConfig)
 
     def validate(self, prefix: str) -> None:
-        known = {"playlistsense", "choice", "judge", "linguistics"}
+        known = {"playlistsense", "task_metrics", "choice", "judge", "linguistics"}
         bad = [t for t in self.tasks if t not in known]
         if bad:
             raise ConfigError(f"{prefix}.tasks: unknown {bad}; choose from {sorted(known)}")
+        names = [c.name for c in self.compare]
+        dup = sorted({n for n in names if names.count(n) > 1} | ({self.model_name} & set(names)))
+        if dup:
+            raise ConfigError(f"{prefix}.compare: model names must be unique, repeated: {dup}")

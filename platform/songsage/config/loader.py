@@ -63,6 +63,14 @@ def _deepcopy(tree: Any) -> Any:
     return tree
 
 
+def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    """``base`` updated with ``top``; nested mappings merge key by key."""
+    out = dict(base)
+    for k, v in top.items():
+        out[k] = _deep_merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
 def _type_name(tp: Any) -> str:
     return getattr(tp, "__name__", None) or str(tp).replace("typing.", "")
 
@@ -146,6 +154,11 @@ def build(cls: type[T], data: dict[str, Any], prefix: str = "") -> T:
     kwargs = {}
     for name, value in data.items():
         key = f"{prefix}.{name}" if prefix else name
+        factory = fields[name].default_factory
+        if isinstance(value, dict) and dataclasses.is_dataclass(hints[name]) and factory is not dataclasses.MISSING:
+            # A section whose default differs from its class defaults (e.g. a judge generator defaulting to
+            # backend "openai") keeps that default for the keys the YAML/--set does not name.
+            value = _deep_merge(to_dict(factory()), value)
         kwargs[name] = _coerce(value, hints[name], key)
     try:
         obj = cls(**kwargs)

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from songsage.config import Config
+from songsage.config.eval import GeneratorConfig
 from songsage.eval.metrics import accuracy, macro_f1
 from songsage.models.generator import model_config_for
 
@@ -124,15 +125,29 @@ class LetterScorer:
         return np.concatenate(out).astype(np.float32)
 
 
-def load_scorer(cfg: Config) -> LetterScorer:
-    """The evaluated model (``eval.model``, hf) as a letter scorer; random-init models seeded by ``eval.model.seed``."""
+def load_scorer(cfg: Config, gen: GeneratorConfig | None = None) -> LetterScorer:
+    """An hf generator section (default ``eval.model`` as is) as a letter scorer; random-init models seeded by its ``seed``."""
     import torch
 
     from songsage.models.registry import load_model, load_model_tokenizer
 
-    mcfg = model_config_for(cfg.eval.model, cfg.model)
-    torch.manual_seed(cfg.eval.model.seed)
+    gen = gen or cfg.eval.model
+    mcfg = model_config_for(gen, cfg.model)
+    torch.manual_seed(gen.seed)
     return LetterScorer(load_model(mcfg), load_model_tokenizer(mcfg), cfg.eval.choice.max_input_tokens)
+
+
+def evaluated_scorers(cfg: Config) -> dict[str, LetterScorer]:
+    """Letter scorers of the evaluated models that run locally (hf); endpoint models have no log-likelihoods."""
+    from songsage.eval.models import evaluated_models
+
+    scorers = {}
+    for name, gen in evaluated_models(cfg):
+        if gen.backend != "hf":
+            print(f"choice: skipping {name} (backend {gen.backend}: option log-likelihoods need a local hf model)")
+            continue
+        scorers[name] = load_scorer(cfg, gen)
+    return scorers
 
 
 def evaluate_split(scorer: LetterScorer, split: Split, shots: int, batch_size: int) -> pd.DataFrame:
@@ -163,37 +178,39 @@ def summarize(preds: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, float]]:
     return table, overall
 
 
-def run_choice_benchmarks(cfg: Config, out_dir: str, scorer: LetterScorer | None = None) -> dict[str, Any]:
-    """Every configured benchmark x shot count; writes predictions, per-category CSV and a Markdown table.
+def run_choice_benchmarks(cfg: Config, out_dir: str, scorers: dict[str, LetterScorer] | None = None) -> dict[str, Any]:
+    """Every model x configured benchmark x shot count; writes predictions, per-category CSVs and a Markdown table.
 
-    Returns ``{"overall": {(bench, shots): metrics}, "tables": {(bench, shots): DataFrame}, "files": [...]}``.
+    ``scorers``: model name -> scorer (default :func:`evaluated_scorers`). Returns
+    ``{"overall": {(model, bench, shots): metrics}, "tables": {(model, bench, shots): DataFrame}, "files": [...]}``.
     """
     cc = cfg.eval.choice
     if not cc.benchmarks:
         raise ValueError("eval.choice.benchmarks is empty: add {name, path} entries")
-    scorer = scorer or load_scorer(cfg)
+    scorers = scorers or evaluated_scorers(cfg)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    overall: dict[tuple[str, int], dict[str, float]] = {}
-    tables: dict[tuple[str, int], pd.DataFrame] = {}
+    overall: dict[tuple[str, str, int], dict[str, float]] = {}
+    tables: dict[tuple[str, str, int], pd.DataFrame] = {}
     files: list[str] = []
-    md = ["| Benchmark | Shots | Category | n | Accuracy | Macro-F1 |", "|---|---|---|---|---|---|"]
+    md = ["| Model | Benchmark | Shots | Category | n | Accuracy | Macro-F1 |", "|---|---|---|---|---|---|---|"]
     for bench in cc.benchmarks:
         splits = discover(bench.path, cc.categories or None, cc.max_rows)
-        for shots in cc.shots:
-            preds = pd.concat([evaluate_split(scorer, s, shots, cc.batch_size) for s in splits], ignore_index=True)
-            table, summary = summarize(preds)
-            overall[(bench.name, shots)] = summary
-            tables[(bench.name, shots)] = table
-            stem = f"{bench.name}_{shots}shot"
-            preds.to_csv(out / f"{stem}_predictions.csv", index=False)
-            table.to_csv(out / f"{stem}.csv", index=False)
-            files.append(str(out / f"{stem}.csv"))
-            for r in table.to_dict("records"):
-                md.append(f"| {bench.name} | {shots} | {r['category']} | {r['n']} | {100 * r['accuracy']:.2f} | "
-                          f"{100 * r['macro_f1']:.2f} |")  # fmt: skip
-            md.append(f"| {bench.name} | {shots} | **overall** | {int(summary['n'])} | "
-                      f"{100 * summary['accuracy']:.2f} | {100 * summary['macro_f1']:.2f} |")  # fmt: skip
+        for model, scorer in scorers.items():
+            for shots in cc.shots:
+                preds = pd.concat([evaluate_split(scorer, s, shots, cc.batch_size) for s in splits], ignore_index=True)
+                table, summary = summarize(preds)
+                key = (model, bench.name, shots)
+                overall[key], tables[key] = summary, table
+                stem = f"{model}_{bench.name}_{shots}shot"
+                preds.to_csv(out / f"{stem}_predictions.csv", index=False)
+                table.to_csv(out / f"{stem}.csv", index=False)
+                files.append(str(out / f"{stem}.csv"))
+                for r in table.to_dict("records"):
+                    md.append(f"| {model} | {bench.name} | {shots} | {r['category']} | {r['n']} | "
+                              f"{100 * r['accuracy']:.2f} | {100 * r['macro_f1']:.2f} |")  # fmt: skip
+                md.append(f"| {model} | {bench.name} | {shots} | **overall** | {int(summary['n'])} | "
+                          f"{100 * summary['accuracy']:.2f} | {100 * summary['macro_f1']:.2f} |")  # fmt: skip
     (out / "choice.md").write_text("\n".join(md) + "\n")
     files.append(str(out / "choice.md"))
     return {"overall": overall, "tables": tables, "files": files}

@@ -30,6 +30,7 @@ DIMENSIONS = ["Creativity", "Fluency", "Relevance", "Emotional Expression"]
 DIMENSION_ALIASES = {"Creativity": ["创意", "创造力"], "Fluency": ["流畅"], "Relevance": ["相关"],
                      "Emotional Expression": ["情感表达", "情感"]}  # fmt: skip
 MAX_CHOICES = 8
+AUTO = "auto"
 NUMBER = r"(\d+(?:\.\d+)?)"
 NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                 "eight": 8, "nine": 9, "ten": 10}  # fmt: skip
@@ -97,18 +98,22 @@ NUMBER_WORDS_BY_VALUE = {v: k for k, v in NUMBER_WORDS.items()}
 
 
 def judge_lyrics(gen: Generator, rows: pd.DataFrame, min_score: int, max_score: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Score every row; returns (per-row frame with raw judge text and scores, Table-3 frame per model)."""
+    """Score every row; returns (per-row frame with raw judge text and scores, Table-3 frame per task and model).
+
+    ``rows``: model, keywords, first_half, continuation (+ optional ``task``: one Table-3 block per task).
+    """
     raw = gen.generate([lyric_messages(r, min_score, max_score) for r in rows.to_dict("records")])
     parsed = [parse_lyric_scores(t, min_score, max_score) for t in raw]
     per = rows[["model"]].copy()
+    per.insert(0, "task", rows["task"].astype(str) if "task" in rows.columns else "lyrics")
     per["judge_output"] = raw
     per["malformed"] = [p is None for p in parsed]
     for dim in DIMENSIONS:
         per[dim] = [p[dim] if p else np.nan for p in parsed]
     table = []
-    for model, g in per.groupby("model", sort=True):
+    for (task, model), g in per.groupby(["task", "model"], sort=True):
         ok = g[~g["malformed"]]
-        rec: dict[str, Any] = {"model": model, "n": len(g), "malformed": int(g["malformed"].sum())}
+        rec: dict[str, Any] = {"task": task, "model": model, "n": len(g), "malformed": int(g["malformed"].sum())}
         for dim in DIMENSIONS:
             rec[dim] = float(ok[dim].mean()) if len(ok) else np.nan
         rec["Avg."] = float(np.mean([rec[d] for d in DIMENSIONS])) if len(ok) else np.nan
@@ -157,32 +162,62 @@ def _md(df: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
+def table3_markdown(table: pd.DataFrame) -> str:
+    """Table 3 layout: one block per task, rows per model, the four dimensions (short names) and Avg."""
+    short = {"Creativity": "Creat", "Fluency": "Fluen", "Relevance": "Rele", "Emotional Expression": "Emo"}
+    parts = []
+    for task, g in table.groupby("task", sort=True):
+        block = g.drop(columns="task").rename(columns=short)
+        parts.append(f"**{str(task).replace('_', ' ').title()}**\n\n" + _md(block))
+    return "\n".join(parts)
+
+
+def auto_input(kind: str, value: str, out_dir: str) -> str:
+    """``value``, or for ``auto`` the file the same evaluation wrote earlier (raises if it has not)."""
+    from songsage.eval.playlistsense import DESCRIPTIONS_FILE
+    from songsage.eval.task_metrics import JUDGE_LYRICS_FILE
+
+    if value != AUTO:
+        return value
+    sources = {"lyrics": ("task_metrics", JUDGE_LYRICS_FILE), "descriptions": ("playlistsense", DESCRIPTIONS_FILE)}
+    task, name = sources[kind]
+    path = Path(out_dir).parent / task / name
+    if not path.exists():
+        raise FileNotFoundError(f"eval.judge.{kind}=auto needs {path}: list {task!r} before 'judge' in eval.tasks")
+    return str(path)
+
+
+def _write(out: Path, per: pd.DataFrame, per_name: str, table: pd.DataFrame, table_name: str, md: str) -> list[str]:
+    """Per-item CSV + table CSV + Markdown; returns the table paths."""
+    per.to_csv(out / per_name, index=False)
+    table.to_csv(out / f"{table_name}.csv", index=False)
+    (out / f"{table_name}.md").write_text(md)
+    return [str(out / f"{table_name}.csv"), str(out / f"{table_name}.md")]
+
+
 def run_judge(cfg: Config, out_dir: str, judge: Generator | None = None) -> dict[str, Any]:
     """Run the configured judge tasks; write per-item CSVs + Markdown tables; return metrics and files."""
     jc = cfg.eval.judge
     if not jc.lyrics and not jc.descriptions:
-        raise ValueError("eval.judge: set eval.judge.lyrics and/or eval.judge.descriptions")
+        raise ValueError("eval.judge: set eval.judge.lyrics and/or eval.judge.descriptions (a file or 'auto')")
+    lyrics, descriptions = auto_input("lyrics", jc.lyrics, out_dir), auto_input("descriptions", jc.descriptions, out_dir)
     gen = judge or build_generator(jc.generator, cfg.model, resolve_cache_dir(jc.generator, run_dir(cfg)))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     files: list[str] = []
     metrics: dict[str, float] = {}
-    if jc.lyrics:
-        per, table = judge_lyrics(gen, _read(jc.lyrics), jc.min_score, jc.max_score)
-        per.to_csv(out / "lyric_scores.csv", index=False)
-        table.to_csv(out / "table3.csv", index=False)
-        (out / "table3.md").write_text(_md(table))
-        files += [str(out / "table3.csv"), str(out / "table3.md")]
+    if lyrics:
+        per, table = judge_lyrics(gen, _read(lyrics), jc.min_score, jc.max_score)
+        files += _write(out, per, "lyric_scores.csv", table, "table3", table3_markdown(table))
         metrics["lyrics_malformed"] = float(per["malformed"].sum())
+        metrics["lyrics_judged"] = float(len(per))
         for r in table.to_dict("records"):
-            metrics[f"lyrics/{r['model']}/avg"] = r["Avg."]
-    if jc.descriptions:
-        per, table = judge_descriptions(gen, _read(jc.descriptions), jc.seed)
-        per.to_csv(out / "best_description.csv", index=False)
-        table.to_csv(out / "figure3.csv", index=False)
-        (out / "figure3.md").write_text(_md(table))
-        files += [str(out / "figure3.csv"), str(out / "figure3.md")]
+            metrics[f"lyrics/{r['task']}/{r['model']}/avg"] = r["Avg."]
+    if descriptions:
+        per, table = judge_descriptions(gen, _read(descriptions), jc.seed)
+        files += _write(out, per, "best_description.csv", table, "figure3", _md(table))
         metrics["descriptions_malformed"] = float(per["malformed"].sum())
+        metrics["descriptions_judged"] = float(len(per))
         for r in table.to_dict("records"):
             metrics[f"descriptions/{r['model']}/selected"] = float(r["selected"])
     return {"metrics": metrics, "files": files}

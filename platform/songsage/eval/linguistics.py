@@ -170,16 +170,28 @@ def default_prompts(cfg: Config) -> tuple[list[str], list[str]]:
             picked["language"].astype(str).tolist())  # fmt: skip
 
 
+def compared_models(cfg: Config) -> list[tuple[str, Any]]:
+    """The two ``(name, generator section)`` pairs: ``model_a``/``model_b``, or with ``use_eval_models`` the
+    first two evaluated models."""
+    lc = cfg.eval.linguistics
+    if not lc.use_eval_models:
+        return [(lc.name_a, lc.model_a), (lc.name_b, lc.model_b)]
+    from songsage.eval.models import evaluated_models
+
+    models = evaluated_models(cfg)
+    if len(models) < 2:
+        raise ValueError("eval.linguistics.use_eval_models needs two evaluated models: add one to eval.compare")
+    return models[:2]
+
+
 def run_linguistics(cfg: Config, out_dir: str, generators: dict[str, Any] | None = None) -> dict[str, Any]:
     """Generate lyrics with ``model_a`` and ``model_b`` from the same prompts, then :func:`linguistic_report`."""
     from songsage.models.generator import build_generator, resolve_cache_dir
 
     lc = cfg.eval.linguistics
     prompts, langs = default_prompts(cfg)
-    gens = generators or {
-        lc.name_a: build_generator(lc.model_a, cfg.model, resolve_cache_dir(lc.model_a, run_dir(cfg))),
-        lc.name_b: build_generator(lc.model_b, cfg.model, resolve_cache_dir(lc.model_b, run_dir(cfg))),
-    }
+    gens = generators or {name: build_generator(g, cfg.model, resolve_cache_dir(g, run_dir(cfg)))
+                          for name, g in compared_models(cfg)}  # fmt: skip
     msgs = [[{"role": "user", "content": p}] for p in prompts]
     texts = {name: g.generate(msgs) for name, g in gens.items()}
     Path(out_dir).mkdir(parents=True, exist_ok=True)

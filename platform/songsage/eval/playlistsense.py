@@ -16,7 +16,7 @@ All HR/R values are fractions in [0, 1]; tables print them as percent like the p
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from songsage.models.generator import generate_dataset, model_config_for, resolv
 from songsage.models.index import FlatIndex
 
 QUERIES_FILE = "queries.parquet"
+DESCRIPTIONS_FILE = "descriptions.parquet"
 ORACLE, RANDOM = "oracle", "random"
 
 
@@ -45,6 +46,8 @@ class Playlist:
     tags: list[str]
     description: str
     lyrics: list[str]
+    # Song titles aligned with ``lyrics`` (empty strings when the song table has no names).
+    names: list[str] = field(default_factory=list)
 
 
 def read_jsonl_records(path: Path) -> list[dict[str, Any]]:
@@ -106,16 +109,19 @@ def load_playlists(playlists_path: str, songs_path: str, songs_per_playlist: int
     pl = _read_table(playlists_path)
     songs = _read_table(songs_path)
     lyric_col = "lyrics_norm" if "lyrics_norm" in songs.columns else "lyrics"
-    lyrics = dict(zip(songs["song_id"].astype(str), songs[lyric_col].fillna("").astype(str), strict=True))
+    song_ids = songs["song_id"].astype(str)
+    lyrics = dict(zip(song_ids, songs[lyric_col].fillna("").astype(str), strict=True))
+    names = dict(zip(song_ids, songs["name"].fillna("").astype(str), strict=True)) if "name" in songs.columns else {}
     out: list[Playlist] = []
     for row in pl.to_dict("records"):
-        ids = _as_list(row.get("kept_song_ids")) or _as_list(row.get("song_ids"))
-        texts = [lyrics[i] for i in ids if i in lyrics][:songs_per_playlist]
-        if not texts:
+        ids = [i for i in _as_list(row.get("kept_song_ids")) or _as_list(row.get("song_ids")) if i in lyrics]
+        ids = ids[:songs_per_playlist]
+        if not ids:
             continue
         desc = row.get("description")
         out.append(Playlist(str(row["playlist_id"]), str(row.get("title") or ""), _as_list(row.get("tags")),
-                            desc if isinstance(desc, str) else "", texts))  # fmt: skip
+                            desc if isinstance(desc, str) else "", [lyrics[i] for i in ids],
+                            [names.get(i, "") for i in ids]))  # fmt: skip
         if max_playlists and len(out) >= max_playlists:
             break
     return out
@@ -249,22 +255,20 @@ def _load_queries(cfg: Config, playlists: list[Playlist]) -> pd.DataFrame:
     return q.reset_index(drop=True)
 
 
-def evaluate_playlistsense(cfg: Config, out_dir: str, model_name: str = "") -> dict[str, Any]:
-    """Run the benchmark; write descriptions/rankings/tables under ``out_dir``; return the results.
+def evaluate_playlistsense(cfg: Config, out_dir: str, models: list[tuple[str, GeneratorConfig]] | None = None) -> dict[str, Any]:
+    """Run the benchmark for ``models`` (default :func:`~songsage.eval.models.evaluated_models`); write
+    descriptions/rankings/tables under ``out_dir``; return the results.
 
-    Output dict: ``rows`` (model name -> metric dict), ``rewrite`` (R@k, Emb-Sim or None),
-    ``n_playlists``, ``n_queries``, ``files`` (written paths).
+    Output dict: ``rows`` (model name -> metric dict, then ``oracle`` and ``random``), ``rewrite`` (model
+    name -> R@k and Emb-Sim; empty when disabled), ``n_playlists``, ``n_queries``, ``files``, ``models``.
     """
+    from songsage.eval.models import evaluated_models
+
     ps = cfg.eval.playlistsense
-    gen = cfg.eval.model
-    name = model_name or (gen.model or cfg.model.name_or_path)
+    models = models or evaluated_models(cfg)
     playlists = load_playlists(*input_paths(cfg), ps.songs_per_playlist, ps.max_playlists)
     queries = _load_queries(cfg, playlists)
-    tok = window_tokenizer(cfg, gen)
     contexts = {p.playlist_id: context_text(p) for p in playlists}
-    desc_rows = [{"messages": truncate_to_window(contexts[p.playlist_id], describe_messages, tok, gen.max_input_tokens)}
-                 for p in playlists]  # fmt: skip
-    descriptions = run_generation(cfg, gen, desc_rows)
     ids = [p.playlist_id for p in playlists]
     oracle_texts = [contexts[i] for i in ids]
 
@@ -275,51 +279,70 @@ def evaluate_playlistsense(cfg: Config, out_dir: str, model_name: str = "") -> d
     persp = queries["perspective"].tolist()
     order = [p for p in ps.perspectives if p in set(persp)]
     kmax = max(ps.k)
-    desc_emb = encoder.encode(descriptions, role="passage")
     oracle_emb = encoder.encode(oracle_texts, role="passage")
-    ranked_model = retrieve(q_emb, desc_emb, ids, kmax)
-    rows = {
-        name: hit_rates(ranked_model, gold, persp, order, ps.k),
-        ORACLE: hit_rates(retrieve(q_emb, oracle_emb, ids, kmax), gold, persp, order, ps.k),
-        RANDOM: hit_rates(random_ranking(len(q_text), ids, kmax, ps.seed), gold, persp, order, ps.k),
-    }
+    gold_emb = golden_embeddings(cfg, encoder, ids, oracle_emb) if ps.rewrite else oracle_emb
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame({"playlist_id": ids, "description": descriptions}).to_parquet(out / "descriptions.parquet", index=False)
-    pd.DataFrame({"playlist_id": gold, "perspective": persp, "query": q_text,
-                  "top_ids": [json.dumps(r, ensure_ascii=False) for r in ranked_model]}).to_parquet(
-        out / "rankings.parquet", index=False)  # fmt: skip
-    rewrite = None
-    if ps.rewrite:
-        rewrite = evaluate_rewrite(cfg, encoder, queries, ids, oracle_texts, oracle_emb, out)
+    rows: dict[str, dict[str, float]] = {}
+    rewrite: dict[str, dict[str, float]] = {}
+    desc_frames, rank_frames, rewrite_frames = [], [], []
+    for name, gen in models:
+        tok = window_tokenizer(cfg, gen)
+        desc_rows = [{"messages": truncate_to_window(contexts[p.playlist_id], describe_messages, tok, gen.max_input_tokens)}
+                     for p in playlists]  # fmt: skip
+        descriptions = run_generation(cfg, gen, desc_rows)
+        ranked = retrieve(q_emb, encoder.encode(descriptions, role="passage"), ids, kmax)
+        rows[name] = hit_rates(ranked, gold, persp, order, ps.k)
+        desc_frames.append(pd.DataFrame({"playlist_id": ids, "model": name, "description": descriptions,
+                                         "title": [p.title for p in playlists],
+                                         "tags": [", ".join(p.tags) for p in playlists],
+                                         "playlist_description": [p.description for p in playlists],
+                                         "songs": ["; ".join(n for n in p.names if n) for p in playlists]}))  # fmt: skip
+        rank_frames.append(pd.DataFrame({"model": name, "playlist_id": gold, "perspective": persp, "query": q_text,
+                                         "top_ids": [json.dumps(r, ensure_ascii=False) for r in ranked]}))  # fmt: skip
+        if ps.rewrite:
+            rewrite[name], frame = evaluate_rewrite(cfg, gen, name, encoder, queries, ids, gold_emb)
+            rewrite_frames.append(frame)
+    rows[ORACLE] = hit_rates(retrieve(q_emb, oracle_emb, ids, kmax), gold, persp, order, ps.k)
+    rows[RANDOM] = hit_rates(random_ranking(len(q_text), ids, kmax, ps.seed), gold, persp, order, ps.k)
+    pd.concat(desc_frames, ignore_index=True).to_parquet(out / DESCRIPTIONS_FILE, index=False)
+    pd.concat(rank_frames, ignore_index=True).to_parquet(out / "rankings.parquet", index=False)
     files = write_table1(rows, order, ps.k, out)
-    if rewrite is not None:
-        files += write_rewrite_table({name: rewrite}, ps.k, out)
+    if rewrite:
+        pd.concat(rewrite_frames, ignore_index=True).to_parquet(out / "rewrites.parquet", index=False)
+        files += write_rewrite_table(rewrite, ps.k, out)
     return {"rows": rows, "rewrite": rewrite, "n_playlists": len(ids), "n_queries": len(q_text), "files": files,
-            "model": name, "order": order}  # fmt: skip
+            "models": [n for n, _ in models], "order": order}  # fmt: skip
 
 
-def evaluate_rewrite(cfg: Config, encoder: Encoder, queries: pd.DataFrame, ids: list[str],
-                     oracle_texts: list[str], oracle_emb: np.ndarray, out: Path) -> dict[str, float]:  # fmt: skip
-    """Rewrite queries into descriptions with the evaluated model; R@k against golden descriptions + Emb-Sim."""
+def golden_embeddings(cfg: Config, encoder: Encoder, ids: list[str], oracle_emb: np.ndarray) -> np.ndarray:
+    """Embeddings of the golden descriptions (``playlistsense.golden``), else the oracle playlist texts."""
+    golden_path = cfg.eval.playlistsense.golden
+    if not golden_path:
+        return oracle_emb
+    g = _read_table(golden_path)
+    golden = dict(zip(g["playlist_id"].astype(str), g["description"].astype(str), strict=True))
+    missing = [i for i in ids if i not in golden]
+    if missing:
+        raise ValueError(f"eval.playlistsense.golden={golden_path}: no description for playlist_id {missing[0]!r} "
+                         f"(and {len(missing) - 1} more)")  # fmt: skip
+    return encoder.encode([golden[i] for i in ids], role="passage")
+
+
+def evaluate_rewrite(cfg: Config, gen: GeneratorConfig, name: str, encoder: Encoder, queries: pd.DataFrame,
+                     ids: list[str], gold_emb: np.ndarray) -> tuple[dict[str, float], pd.DataFrame]:  # fmt: skip
+    """``gen`` rewrites each query into a description; R@k against the golden descriptions + mean Emb-Sim.
+    Returns (metrics, frame of model/playlist_id/query/rewrite)."""
     ps = cfg.eval.playlistsense
-    if ps.golden:
-        g = _read_table(ps.golden)
-        golden = dict(zip(g["playlist_id"].astype(str), g["description"].astype(str), strict=True))
-        texts = [golden[i] for i in ids]
-        gold_emb = encoder.encode(texts, role="passage")
-    else:
-        gold_emb = oracle_emb
-    rewrites = run_generation(cfg, cfg.eval.model, [{"messages": rewrite_messages(q)} for q in queries["query"]])
+    rewrites = run_generation(cfg, gen, [{"messages": rewrite_messages(q)} for q in queries["query"]])
     r_emb = encoder.encode(rewrites, role="passage")
     gold = queries["playlist_id"].astype(str).tolist()
     ranked = retrieve(r_emb, gold_emb, ids, max(ps.k))
     row = {f"R@{k}": hit_rate_at_k(ranked, gold, k) for k in ps.k}
     pos = {pid: i for i, pid in enumerate(ids)}
     row["Emb-Sim"] = emb_sim(r_emb, gold_emb[[pos[g] for g in gold]])
-    pd.DataFrame({"playlist_id": gold, "query": queries["query"], "rewrite": rewrites}).to_parquet(
-        out / "rewrites.parquet", index=False)
-    return row
+    frame = pd.DataFrame({"model": name, "playlist_id": gold, "query": queries["query"], "rewrite": rewrites})
+    return row, frame
 
 
 def _pct(v: float) -> str:

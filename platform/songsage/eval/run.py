@@ -1,7 +1,7 @@
 """The evaluation entry point shared by ``jobs/evaluate.py`` and the pipeline.
 
 ``run_evaluation(cfg, out_dir, tracker) -> summary rows`` runs every task in ``cfg.eval.tasks``
-(playlistsense, choice, judge, linguistics), writes each task's tables under ``<out_dir>/<task>/``,
+(playlistsense, task_metrics, choice, judge, linguistics), writes each task's tables under ``<out_dir>/<task>/``,
 logs metrics and table files to MLflow, prints the tables, and returns ``(key, value)`` rows for the
 job summary.
 """
@@ -37,22 +37,42 @@ def _print_files(files: list[str]) -> None:
             print(Path(f).read_text())
 
 
+def _finite(metrics: dict[str, float]) -> dict[str, float]:
+    """Metrics without NaN (a model with every judge answer malformed has no mean)."""
+    return {k: v for k, v in metrics.items() if v == v}
+
+
 def _playlistsense(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:
     from songsage.eval.playlistsense import evaluate_playlistsense
 
     res = evaluate_playlistsense(cfg, str(Path(out_dir) / "playlistsense"))
     for model, row in res["rows"].items():
         tracker.log_metrics({metric_name("playlistsense", model, k): v for k, v in row.items()})
-    if res["rewrite"]:
-        tracker.log_metrics({metric_name("rewrite", res["model"], k): v for k, v in res["rewrite"].items()})
+    for model, row in res["rewrite"].items():
+        tracker.log_metrics({metric_name("rewrite", model, k): v for k, v in row.items()})
     _log_files(tracker, res["files"], "playlistsense")
     _print_files(res["files"])
     ks = cfg.eval.playlistsense.k
     out = [("playlistsense playlists/queries", f"{res['n_playlists']} / {res['n_queries']}")]
     for model, row in res["rows"].items():
         out.append((f"playlistsense {model}", "  ".join(f"HR@{k} {100 * row[f'avg/HR@{k}']:.2f}" for k in ks)))
-    if res["rewrite"]:
-        out.append(("query rewrite", "  ".join(f"{k} {100 * v:.2f}" for k, v in res["rewrite"].items())))
+    for model, row in res["rewrite"].items():
+        out.append((f"query rewrite {model}", "  ".join(f"{k} {100 * v:.2f}" for k, v in row.items())))
+    return out
+
+
+def _task_metrics(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:
+    from songsage.eval.task_metrics import evaluate_task_metrics
+
+    res = evaluate_task_metrics(cfg, str(Path(out_dir) / "task_metrics"))
+    for model, row in res["rows"].items():
+        tracker.log_metrics({metric_name("table2", model, k): v for k, v in row.items()})
+    _log_files(tracker, res["files"], "task_metrics")
+    _print_files(res["files"])
+    out = [("table2 samples", ", ".join(f"{t} {n}" for t, n in sorted(res["counts"].items())))]
+    for model, row in res["rows"].items():
+        keys = ["playlist_tags/f1", "lyrics_artist/exact", "lyrics_title/f1", "lyrics_emotion/accuracy"]
+        out.append((f"table2 {model}", "  ".join(f"{k} {100 * row[k]:.1f}" for k in keys if k in row)))
     return out
 
 
@@ -60,19 +80,19 @@ def _choice(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]
     from songsage.eval.choice import run_choice_benchmarks
 
     res = run_choice_benchmarks(cfg, str(Path(out_dir) / "choice"))
-    for (bench, shots), summary in res["overall"].items():
-        tracker.log_metrics({metric_name("choice", bench, f"{shots}shot", k): v for k, v in summary.items()})
+    for (model, bench, shots), summary in res["overall"].items():
+        tracker.log_metrics({metric_name("choice", model, bench, f"{shots}shot", k): v for k, v in summary.items()})
     _log_files(tracker, res["files"], "choice")
     _print_files(res["files"])
-    return [(f"{bench} {shots}-shot", f"acc {100 * s['accuracy']:.2f}  macro-F1 {100 * s['macro_f1']:.2f}  n {int(s['n'])}")
-            for (bench, shots), s in res["overall"].items()]  # fmt: skip
+    return [(f"{model} {bench} {shots}-shot", f"acc {100 * s['accuracy']:.2f}  macro-F1 {100 * s['macro_f1']:.2f}  n {int(s['n'])}")
+            for (model, bench, shots), s in res["overall"].items()]  # fmt: skip
 
 
 def _judge(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:
     from songsage.eval.judge import run_judge
 
     res = run_judge(cfg, str(Path(out_dir) / "judge"))
-    tracker.log_metrics({metric_name("judge", k): v for k, v in res["metrics"].items()})
+    tracker.log_metrics(_finite({metric_name("judge", k): v for k, v in res["metrics"].items()}))
     _log_files(tracker, res["files"], "judge")
     _print_files(res["files"])
     return [(f"judge {k}", f"{v:.3f}") for k, v in res["metrics"].items()]
@@ -89,6 +109,7 @@ def _linguistics(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str,
 
 TASKS: dict[str, Callable[[Config, str, Tracker], list[tuple[str, str]]]] = {
     "playlistsense": _playlistsense,
+    "task_metrics": _task_metrics,
     "choice": _choice,
     "judge": _judge,
     "linguistics": _linguistics,

@@ -14,6 +14,11 @@ from typing import Any
 
 import numpy as np
 
+from songsage.models.blas import select_openblas_coretype
+
+# Before any ``import faiss``: its bundled OpenBLAS misdetects recent CPUs (see songsage.models.blas).
+select_openblas_coretype()
+
 INDEX_FILE = "index.faiss"
 META_FILE = "meta.json"
 

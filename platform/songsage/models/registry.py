@@ -9,10 +9,14 @@ Names:
   into ``<assets>/smollm2-135m-instruct`` (built by ``python -m songsage.models.assets``).
 - anything else: an HF model directory or hub id (e.g. a local Qwen2.5-7B); its own tokenizer and
   chat template. ``trust_remote_code`` only when the config says so.
+- a PEFT adapter directory (``adapter_config.json``, e.g. ``runs/local/sft/adapter``): its base model with
+  the adapter merged (inference); the adapter's tokenizer if it saved one, else the base's.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +31,7 @@ from songsage.models.tokenizer import (
 )
 
 TINY_QWEN2 = "tiny-qwen2"
+ADAPTER_CONFIG = "adapter_config.json"
 SMOLLM2 = "smollm2-135m-instruct"
 SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
@@ -142,11 +147,27 @@ def resolve(cfg: ModelConfig) -> ModelSpec:
     if name == SMOLLM2:
         path = str(ensure_smollm2())
         return ModelSpec(name, path, None, path, "")
+    base = adapter_base(name)
+    if base and not Path(name, "tokenizer_config.json").exists():
+        b = resolve(dataclasses.replace(cfg, name_or_path=base))
+        return ModelSpec(name, name, None, b.tokenizer, b.chat_template)
     return ModelSpec(name, name, None, name, "")
 
 
+def adapter_base(path: str) -> str:
+    """The base model named by the PEFT adapter directory ``path`` ('' when ``path`` is not an adapter dir)."""
+    conf = Path(path, ADAPTER_CONFIG) if path else None
+    if conf is None or not conf.is_file() or Path(path, "config.json").exists():
+        return ""
+    base = json.loads(conf.read_text(encoding="utf-8")).get("base_model_name_or_path") or ""
+    if not base:
+        raise ValueError(f"{conf}: base_model_name_or_path is empty; cannot load the adapter's base model")
+    return base
+
+
 def load_model(cfg: ModelConfig, dtype: Any = None) -> Any:
-    """Instantiate the causal LM: random init for config-built names, ``from_pretrained`` otherwise.
+    """Instantiate the causal LM: random init for config-built names, ``from_pretrained`` otherwise; a PEFT
+    adapter directory loads its base (from ``adapter_config.json``) with the adapter merged.
 
     ``dtype``: a torch dtype for the weights (None = the checkpoint's/float32). Output: a
     ``transformers`` ``PreTrainedModel`` (on CPU).
@@ -158,6 +179,13 @@ def load_model(cfg: ModelConfig, dtype: Any = None) -> Any:
     if spec.config is not None:
         model = AutoModelForCausalLM.from_config(spec.config, dtype=dtype or torch.float32)
         return model
+    base = adapter_base(spec.path)
+    if base:
+        from peft import PeftModel
+
+        # A PEFT adapter dir: its base (itself possibly an adapter dir) with the adapter merged in, for inference.
+        base_model = load_model(dataclasses.replace(cfg, name_or_path=base), dtype)
+        return PeftModel.from_pretrained(base_model, spec.path).merge_and_unload()
     return AutoModelForCausalLM.from_pretrained(
         spec.path,
         dtype=dtype or "auto",

@@ -28,8 +28,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from songsage.config import Config, build, load_config, to_dict
 from songsage.config.eval import EncoderConfig
-from songsage.config.serve import DeploymentConfig
 from songsage.serve import openai_schema as oa
+from songsage.serve.deployment import deployment_options
 
 DEFAULT_PROFILE = "configs/local.yaml"
 REPO_DIR = Path(__file__).resolve().parents[3]
@@ -43,21 +43,6 @@ class RequestError(Exception):
     def __init__(self, status: int, message: str, param: str | None = None) -> None:
         super().__init__(message)
         self.status, self.message, self.param = status, message, param
-
-
-def deployment_options(d: DeploymentConfig) -> dict[str, Any]:
-    """Ray Serve ``.options()`` of one deployment: replicas or autoscaling, admission limits, actor resources."""
-    opts: dict[str, Any] = {
-        "max_ongoing_requests": d.max_ongoing_requests,
-        "max_queued_requests": d.max_queued_requests,
-        "ray_actor_options": {"num_cpus": d.ray_actor_options.num_cpus, "num_gpus": d.ray_actor_options.num_gpus},
-    }
-    if d.autoscaling.enabled:
-        opts["autoscaling_config"] = {"min_replicas": d.autoscaling.min_replicas, "max_replicas": d.autoscaling.max_replicas,
-                                      "target_ongoing_requests": d.autoscaling.target_ongoing_requests}  # fmt: skip
-    else:
-        opts["num_replicas"] = d.num_replicas
-    return opts
 
 
 def _error(status: int, message: str, param: str | None = None, headers: dict[str, str] | None = None) -> JSONResponse:

@@ -37,10 +37,16 @@ def resolve_model_source(path_or_uri: str) -> str:
 
 
 def base_model_source(cfg: Config) -> str:
-    """``serve.mlflow_model_uri`` (downloaded), else ``serve.model``, else ``model.name_or_path``."""
+    """``serve.mlflow_model_uri`` (downloaded), else ``serve.model`` (``run:<rel>`` = under ``run.dir``), else
+    this run's newest trained stage (dpo/sft adapter merged, or the pretrained model), else ``model.name_or_path``."""
+    from songsage.models.runs import latest_trained, resolve_model_ref
+
     if cfg.serve.mlflow_model_uri:
         return resolve_model_source(cfg.serve.mlflow_model_uri)
-    return cfg.serve.model or cfg.model.name_or_path
+    if cfg.serve.model:
+        return resolve_model_ref(cfg.serve.model, cfg)
+    found = latest_trained(cfg)
+    return found[1] if found else cfg.model.name_or_path
 
 
 def serve_generator_config(cfg: Config) -> GeneratorConfig:

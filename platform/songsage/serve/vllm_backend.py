@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from songsage.config import Config
+from songsage.serve.deployment import deployment_options
 from songsage.serve.hf_backend import base_model_source
 
 SSE_DONE = "data: [DONE]\n\n"
@@ -23,15 +24,11 @@ COMPLETIONS = "completions"
 
 
 def deployment_config_dict(cfg: Config) -> dict[str, Any]:
-    """Serve options of the LLM deployment from ``serve.generator`` (replicas/autoscaling, admission)."""
-    d = cfg.serve.generator
-    out: dict[str, Any] = {"max_ongoing_requests": d.max_ongoing_requests, "max_queued_requests": d.max_queued_requests}
-    if d.autoscaling.enabled:
-        out["autoscaling_config"] = {"min_replicas": d.autoscaling.min_replicas, "max_replicas": d.autoscaling.max_replicas,
-                                     "target_ongoing_requests": d.autoscaling.target_ongoing_requests}  # fmt: skip
-    else:
-        out["num_replicas"] = d.num_replicas
-    return out
+    """Serve options of the LLM deployment from ``serve.generator`` (replicas/autoscaling, admission); GPU
+    resources come from ``LLMConfig``'s own placement, so no ``ray_actor_options``."""
+    opts = deployment_options(cfg.serve.generator)
+    opts.pop("ray_actor_options")
+    return opts
 
 
 def llm_config_dict(cfg: Config) -> dict[str, Any]:
