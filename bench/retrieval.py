@@ -36,17 +36,10 @@ def unit_vectors(n: int, dim: int, seed: int) -> np.ndarray:
 
 
 def matmul_peak_gflops(n: int, reps: int) -> float:
-    """Best-of-``reps`` fp32 GFLOP/s of a torch ``n x n @ n x n`` matmul (2 n^3 flops)."""
-    import torch
+    """Best-of-``reps`` fp32 GFLOP/s of a torch ``n x n`` matmul (the platform's MFU peak measurement)."""
+    from songsage.train.flops import measure_matmul_peak_flops
 
-    a, b = torch.randn(n, n), torch.randn(n, n)
-    torch.mm(a, b)  # warm-up
-    best = float("inf")
-    for _ in range(reps):
-        t = time.perf_counter()
-        torch.mm(a, b)
-        best = min(best, time.perf_counter() - t)
-    return 2 * n**3 / best / 1e9
+    return measure_matmul_peak_flops(n, reps) / 1e9
 
 
 def search_faiss(base: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:

@@ -91,3 +91,19 @@ def test_task_counts_follow_weights() -> None:
     assert sum(counts.values()) == 100 and max(counts.values()) - min(counts.values()) <= 1
     weighted = task_counts(10, {"lyrics_title": 3.0, "lyrics_artist": 1.0}, ["lyrics_title", "lyrics_artist"])
     assert weighted == {"lyrics_title": 8, "lyrics_artist": 2}
+
+
+def test_validation_ids_stratified_with_minimum():
+    from songsage.config.sft import GENERAL_TASK
+    from songsage.data.sft.build import validation_ids
+
+    rows = [{"task": t, "sample_id": f"{t}-{i}"} for t in ("lyrics_title", "playlist_tags") for i in range(10)]
+    rows += [{"task": "lyrics_artist", "sample_id": "only-one"}]
+    rows += [{"task": GENERAL_TASK, "sample_id": f"g{i}"} for i in range(10)]
+    held = validation_ids(rows, seed=0, fraction=0.0, min_per_task=3)
+    assert sum(s.startswith("lyrics_title") for s in held) == 3 and sum(s.startswith("playlist_tags") for s in held) == 3
+    assert "only-one" not in held  # a task keeps at least one training sample
+    assert not any(s.startswith("g") for s in held)  # general chats follow the fraction only
+    assert validation_ids(rows, 0, 0.0, 3) == held  # deterministic
+    everything = validation_ids(rows, 0, 0.999, 0)
+    assert len([s for s in everything if s.startswith("lyrics_title")]) == 9 and "only-one" not in everything

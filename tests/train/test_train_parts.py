@@ -21,7 +21,7 @@ from songsage.train.deepspeed_config import (
     load_template,
     template_path,
 )
-from songsage.train.flops import flops_per_token, mfu
+from songsage.train.flops import flops_per_token, measure_matmul_peak_flops, mfu
 from songsage.train.launcher import LaunchError, check_devices, lr_factor
 from songsage.train.pretrain import VocabMismatchError, batch_inputs, check_vocab
 
@@ -141,6 +141,11 @@ def test_steps_and_flops_arithmetic() -> None:
     assert steps_per_epoch(1000, 2, 4, 2) == 62
     assert flops_per_token(1_000_000, 2, 64, 128) == 6e6 + 12 * 2 * 64 * 128
     assert mfu(1000.0, 1e9, 1e12, 2) == pytest.approx(0.5)
+
+
+def test_measured_cpu_peak_is_plausible() -> None:
+    # A 256^3 fp32 matmul on any CPU this runs on: above 0.1 GFLOP/s, below 100 TFLOP/s.
+    assert 1e8 < measure_matmul_peak_flops(256, 3) < 1e14
 
 
 def test_registry_tiny_qwen2_matches_qwen25_vocab() -> None:

@@ -100,6 +100,9 @@ class SFTDataConfig:
     general_sources: list[str] = field(default_factory=lambda: ["chat"])
     general_ratio: float = 0.25
     validation_fraction: float = 0.02
+    # At least this many samples of each task go to validation (the Table 2 evaluation reads them), leaving
+    # at least one per task for training; general chats follow validation_fraction only.
+    validation_min_per_task: int = 0
     seed: int = 0
     # Languages whose samples use the Chinese templates; every other language uses the English ones.
     zh_languages: list[str] = field(default_factory=lambda: ["zh"])
@@ -134,6 +137,8 @@ class SFTDataConfig:
             raise ConfigError(f"{prefix}.total_samples: must be >= 1")
         if not 0 <= self.validation_fraction < 1:
             raise ConfigError(f"{prefix}.validation_fraction: must be in [0, 1)")
+        if self.validation_min_per_task < 0:
+            raise ConfigError(f"{prefix}.validation_min_per_task: must be >= 0")
         if self.general_ratio < 0:
             raise ConfigError(f"{prefix}.general_ratio: must be >= 0")
 

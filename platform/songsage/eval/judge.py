@@ -158,7 +158,9 @@ def _md(df: pd.DataFrame) -> str:
     cols = list(df.columns)
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for r in df.to_dict("records"):
-        lines.append("| " + " | ".join(f"{v:.2f}" if isinstance(v, float) else str(v) for v in r.values()) + " |")
+        cells = ["-" if isinstance(v, float) and v != v else f"{v:.2f}" if isinstance(v, float) else str(v)
+                 for v in r.values()]  # fmt: skip  (NaN: every answer for that row was malformed)
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 

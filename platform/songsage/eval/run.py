@@ -95,7 +95,7 @@ def _judge(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]
     tracker.log_metrics(_finite({metric_name("judge", k): v for k, v in res["metrics"].items()}))
     _log_files(tracker, res["files"], "judge")
     _print_files(res["files"])
-    return [(f"judge {k}", f"{v:.3f}") for k, v in res["metrics"].items()]
+    return [(f"judge {k}", f"{v:.3f}" if v == v else "n/a (every answer malformed)") for k, v in res["metrics"].items()]
 
 
 def _linguistics(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:

@@ -72,6 +72,8 @@ class HFGenerator:
         from songsage.models.registry import load_model, load_model_tokenizer
 
         self.cfg = gen_cfg or GeneratorConfig()
+        if self.cfg.num_threads:
+            torch.set_num_threads(self.cfg.num_threads)
         # Random-init registry models must be identical in every actor: seed before building.
         torch.manual_seed(self.cfg.seed)
         self.tokenizer = load_model_tokenizer(model_cfg)

@@ -38,6 +38,23 @@ def mfu(tokens_per_s: float, per_token_flops: float, peak_flops_per_device: floa
     return tokens_per_s * per_token_flops / peak if peak > 0 else 0.0
 
 
+def measure_matmul_peak_flops(n: int = 2048, reps: int = 5) -> float:
+    """Best-of-``reps`` FLOP/s of an fp32 ``n x n @ n x n`` torch matmul on this host's CPU (all intra-op
+    threads): the practical CPU peak that MFU is measured against (``2 n^3`` FLOPs per matmul)."""
+    import time
+
+    import torch
+
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    torch.mm(a, b)  # warm-up
+    best = float("inf")
+    for _ in range(reps):
+        t = time.perf_counter()
+        torch.mm(a, b)
+        best = min(best, time.perf_counter() - t)
+    return 2.0 * n**3 / best
+
+
 def model_shape(config: Any) -> tuple[int, int]:
     """(n_layers, hidden_size) of a ``transformers`` config (text config for multimodal ones)."""
     text = config.get_text_config() if hasattr(config, "get_text_config") else config

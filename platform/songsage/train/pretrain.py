@@ -29,6 +29,7 @@ from songsage.config import Config
 from songsage.config.paths import is_uri, join
 from songsage.tracking import Tracker
 from songsage.train.data import ShardError, build_datasets, inspect_shards, preserve_order, steps_per_epoch
+from songsage.train.flops import measure_matmul_peak_flops
 from songsage.train.launcher import (
     LaunchSpec,
     WorkerTracker,
@@ -152,8 +153,8 @@ def pretrain_loop(config: dict[str, Any]) -> None:
         model.gradient_checkpointing_enable()
         model.config.use_cache = False
     n_params, per_token = model_flops(model, train.seq_len)
-    # GPUs: peak per device x workers. CPU workers share one host, whose peak is cpu_peak_flops.
-    peak = train.peak_flops or (train.gpu_peak_flops if train.use_gpu else train.cpu_peak_flops)
+    # GPUs: peak per device x workers. CPU workers share one host, whose peak the driver measured (or configured).
+    peak = train.peak_flops or (train.gpu_peak_flops if train.use_gpu else float(config["cpu_peak_flops"]))
     peak_devices = info.world if train.use_gpu else 1
     engine, scheduler = setup_deepspeed(model, ds_config, train, total_steps)
     state = restore_checkpoint(engine, info.rank) or {"global_step": 0, "epoch": 0, "micro_in_epoch": 0, "tokens": 0}
@@ -297,10 +298,16 @@ def run_pretraining(cfg: Config, out_dir: str, tracker: Tracker) -> dict[str, An
                         "derived.train_rows": train_rows, "derived.eval_rows": eval_rows,
                         "derived.storage_path": store})  # fmt: skip
     tracker.set_tags({"shards.content_hash": str(info.manifest.get("content_hash", "")), "shards.path": info.path})
+    cpu_peak = 0.0
+    if not train.use_gpu and not train.peak_flops:
+        cpu_peak = train.cpu_peak_flops or measure_matmul_peak_flops()
+        print(f"[pretrain] CPU peak for MFU: {cpu_peak / 1e9:,.1f} GFLOP/s"
+              + (" (configured)" if train.cpu_peak_flops else " (measured: fp32 matmul, all cores)"))  # fmt: skip
     spec = LaunchSpec(
         job=JOB,
         loop=pretrain_loop,
-        loop_config={"total_steps": total_steps, "steps_per_epoch": spe, "eval_rows": eval_rows, "model_dir": model_dir},
+        loop_config={"total_steps": total_steps, "steps_per_epoch": spe, "eval_rows": eval_rows, "model_dir": model_dir,
+                     "cpu_peak_flops": cpu_peak},  # fmt: skip
         datasets={"train": train_ds, "eval": eval_ds},
         train=train,
         storage_path=store,

@@ -55,6 +55,23 @@ TRAIN, VALIDATION = "train", "validation"
 SPLIT_SALT = "split"
 
 
+def validation_ids(rows: list[dict[str, Any]], seed: int, fraction: float, min_per_task: int) -> set[str]:
+    """Sample ids held out for validation: every sample whose seeded split score is below ``fraction``, topped
+    up per LyricBank-SFT task to ``min_per_task`` by the lowest scores (general chats: fraction only), always
+    leaving at least one sample of each task for training."""
+    by_task: dict[str, list[tuple[float, str]]] = {}
+    for r in rows:
+        by_task.setdefault(r["task"], []).append((score(seed, f"{SPLIT_SALT}:{r['sample_id']}"), r["sample_id"]))
+    out: set[str] = set()
+    for task, scored in by_task.items():
+        scored.sort()
+        n = sum(1 for s, _ in scored if s < fraction)
+        if task != GENERAL_TASK:
+            n = min(max(n, min_per_task), len(scored) - 1)
+        out.update(sid for _, sid in scored[:n])
+    return out
+
+
 # ----------------------------------------------------------------------------------------- teacher cache
 def generator_identity(gen: GeneratorConfig, model: ModelConfig) -> dict[str, Any]:
     """What makes two generators answer alike: backend, model (and a registry model's architecture),
@@ -352,10 +369,10 @@ def build_sft(cfg: Config, out_dir: str) -> BuildResult:
         final.append({"sample_id": g["sample_id"], "task": GENERAL_TASK, "language": g["language"], "template_lang": "",
                       "song_id": "", "playlist_id": "", "teacher_kind": "", "messages": g["messages"]})  # fmt: skip
     final.sort(key=lambda r: r["sample_id"])
+    held_out = validation_ids(final, sd.seed, sd.validation_fraction, sd.validation_min_per_task)
     splits: dict[str, list[dict[str, Any]]] = {TRAIN: [], VALIDATION: []}
     for r in final:
-        held_out = score(sd.seed, f"{SPLIT_SALT}:{r['sample_id']}") < sd.validation_fraction
-        splits[VALIDATION if held_out else TRAIN].append(r)
+        splits[VALIDATION if r["sample_id"] in held_out else TRAIN].append(r)
         result.per_task[r["task"]] = result.per_task.get(r["task"], 0) + 1
     for split, part in splits.items():
         write_rows(part, join(out_dir, split), OUTPUT_SCHEMA, sd.rows_per_file)
