@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from songsage.config import load_config
-from songsage.eval.choice import LETTERS, build_prompt, discover, load_scorer, run_choice_benchmarks
+from songsage.eval.choice import LETTERS, Split, build_prompt, discover, load_scorer, run_choice_benchmarks
 
 ZIQI = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "ziqi-eval"
 ROWS = 40
@@ -48,3 +49,20 @@ def test_ziqi_first_rows_tiny_model(tiny_model_cfg, tmp_path):
         assert 0.0 <= summary["macro_f1"] <= 1.0
         print(shots, summary)
     assert (tmp_path / "choice" / "choice.md").read_text().count("**overall**") == 2
+
+
+def test_generation_answerer_extracts_letters_and_counts_unparsed(tmp_path):
+    from songsage.eval.choice import GenerationAnswerer, evaluate_split, summarize
+
+    class Scripted:
+        def generate(self, batch, params=None):
+            assert all("Answer with the letter" in m[-1]["content"] for m in batch)
+            return ["B", "The answer is C.", "I am not sure"][: len(batch)]
+
+    test = pd.DataFrame({"question": ["q1", "q2", "q3"], "A": "a", "B": "b", "C": "c", "D": "d",
+                         "answer": ["B", "D", "A"]})  # fmt: skip
+    split = Split("music", test, test.iloc[:0])
+    preds = evaluate_split(GenerationAnswerer(Scripted()), split, 0, 8)
+    assert list(preds["pred"]) == ["B", "C", ""] and list(preds["unparsed"]) == [False, False, True]
+    _, overall = summarize(preds)
+    assert overall["accuracy"] == pytest.approx(1 / 3) and overall["unparsed"] == 1

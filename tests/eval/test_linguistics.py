@@ -28,3 +28,19 @@ def test_linguistic_report_two_models(tmp_path):
     pngs = [f for f in res["files"] if f.endswith(".png")]
     assert {Path(f).name for f in pngs} == {"en_pos.png", "en_dep.png", "ja_pos.png", "ja_dep.png", "zh_pos.png"}
     assert "unsupported" in (tmp_path / "linguistics.md").read_text()
+
+
+def test_compared_models_from_eval_models(tmp_path):
+    import pytest
+
+    from songsage.config import load_config
+    from songsage.eval.linguistics import compared_models
+
+    base = [f"run.dir={tmp_path}", "eval.linguistics.use_eval_models=true", "eval.model_name=ours"]
+    with pytest.raises(ValueError, match="needs two evaluated models"):
+        compared_models(load_config(None, base))
+    cfg = load_config(None, [*base, "eval.compare=[{name: teacher, model: smollm2-135m-instruct}]"])
+    (a, _), (b, gen_b) = compared_models(cfg)
+    assert (a, b, gen_b.model) == ("ours", "teacher", "smollm2-135m-instruct")
+    explicit = load_config(None, [f"run.dir={tmp_path}", "eval.linguistics.name_a=x", "eval.linguistics.name_b=y"])
+    assert [n for n, _ in compared_models(explicit)] == ["x", "y"]

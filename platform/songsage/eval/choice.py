@@ -6,8 +6,10 @@ or header-less MMLU files ``<subject>_test.csv`` / ``<subject>_dev.csv`` (questi
 
 Scoring: the prompt (k dev exemplars + the question with lettered options, ending in "Answer:") goes
 through the model once; the prediction is the option letter whose next-token log-likelihood
-(" A" ... " D") is highest. Batched with left padding. Outputs per category and overall accuracy and
-macro-F1 (over the letters A-D), as fractions.
+(" A" ... " D") is highest. Batched with left padding. Endpoint models (no log-likelihoods) answer by
+generation instead; the letter is extracted from the reply (unreadable replies count as wrong and are
+reported as ``unparsed``). Outputs per category and overall accuracy and macro-F1 (over the letters
+A-D), as fractions.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ import pandas as pd
 
 from songsage.config import Config
 from songsage.config.eval import GeneratorConfig
+from songsage.config.paths import run_dir
 from songsage.eval.metrics import accuracy, macro_f1
-from songsage.models.generator import model_config_for
+from songsage.models.generator import Generator, model_config_for
 
 LETTERS = ["A", "B", "C", "D"]
 COLUMNS = ["question", *LETTERS, "answer"]
@@ -125,6 +128,24 @@ class LetterScorer:
         return np.concatenate(out).astype(np.float32)
 
 
+class GenerationAnswerer:
+    """Generation + answer extraction, for models without log-likelihoods (OpenAI-compatible endpoints): the
+    prompt goes as one user turn with an instruction to answer with the letter; the reply's letter (parsed
+    like a judge's choice) is the prediction, '' when none could be read (counted as wrong, and reported)."""
+
+    INSTRUCTION = "Answer with the letter of the correct option (A, B, C or D) only."
+
+    def __init__(self, generator: Generator) -> None:
+        self.generator = generator
+
+    def answer(self, prompts: list[str]) -> list[str]:
+        """One letter (or '') per prompt."""
+        from songsage.eval.judge import parse_choice
+
+        replies = self.generator.generate([[{"role": "user", "content": f"{p}\n\n{self.INSTRUCTION}"}] for p in prompts])
+        return [parse_choice(r, len(LETTERS)) or "" for r in replies]
+
+
 def load_scorer(cfg: Config, gen: GeneratorConfig | None = None) -> LetterScorer:
     """An hf generator section (default ``eval.model`` as is) as a letter scorer; random-init models seeded by its ``seed``."""
     import torch
@@ -137,23 +158,30 @@ def load_scorer(cfg: Config, gen: GeneratorConfig | None = None) -> LetterScorer
     return LetterScorer(load_model(mcfg), load_model_tokenizer(mcfg), cfg.eval.choice.max_input_tokens)
 
 
-def evaluated_scorers(cfg: Config) -> dict[str, LetterScorer]:
-    """Letter scorers of the evaluated models that run locally (hf); endpoint models have no log-likelihoods."""
+def evaluated_scorers(cfg: Config) -> dict[str, LetterScorer | GenerationAnswerer]:
+    """Local hf models score option log-likelihoods; endpoint models answer by generation + extraction."""
     from songsage.eval.models import evaluated_models
+    from songsage.models.generator import build_generator, resolve_cache_dir
 
-    scorers = {}
+    scorers: dict[str, LetterScorer | GenerationAnswerer] = {}
     for name, gen in evaluated_models(cfg):
-        if gen.backend != "hf":
-            print(f"choice: skipping {name} (backend {gen.backend}: option log-likelihoods need a local hf model)")
-            continue
-        scorers[name] = load_scorer(cfg, gen)
+        if gen.backend == "hf":
+            scorers[name] = load_scorer(cfg, gen)
+        else:
+            scorers[name] = GenerationAnswerer(build_generator(gen, cfg.model, resolve_cache_dir(gen, run_dir(cfg))))
     return scorers
 
 
-def evaluate_split(scorer: LetterScorer, split: Split, shots: int, batch_size: int) -> pd.DataFrame:
-    """Per-question predictions: category, answer, pred, and the four letter log-probs."""
+def evaluate_split(scorer: LetterScorer | GenerationAnswerer, split: Split, shots: int, batch_size: int) -> pd.DataFrame:
+    """Per-question predictions: category, answer, pred, and the four letter log-probs (or ``unparsed`` for
+    generation answers)."""
     rows = split.test.to_dict("records")
     prompts = [build_prompt(split.category, r, split.dev, shots) for r in rows]
+    if isinstance(scorer, GenerationAnswerer):
+        pred = scorer.answer(prompts)
+        df = pd.DataFrame({"category": split.category, "answer": split.test["answer"], "pred": pred})
+        df["unparsed"] = [p == "" for p in pred]
+        return df
     logp = scorer.score(prompts, batch_size)
     pred = [LETTERS[i] for i in logp.argmax(axis=1)]
     df = pd.DataFrame({"category": split.category, "answer": split.test["answer"], "pred": pred})
@@ -175,10 +203,13 @@ def summarize(preds: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, float]]:
         "category_mean_accuracy": float(table["accuracy"].mean()) if len(table) else 0.0,
         "n": float(len(preds)),
     }
+    if "unparsed" in preds.columns:
+        overall["unparsed"] = float(preds["unparsed"].sum())
     return table, overall
 
 
-def run_choice_benchmarks(cfg: Config, out_dir: str, scorers: dict[str, LetterScorer] | None = None) -> dict[str, Any]:
+def run_choice_benchmarks(cfg: Config, out_dir: str,
+                          scorers: dict[str, LetterScorer | GenerationAnswerer] | None = None) -> dict[str, Any]:  # fmt: skip
     """Every model x configured benchmark x shot count; writes predictions, per-category CSVs and a Markdown table.
 
     ``scorers``: model name -> scorer (default :func:`evaluated_scorers`). Returns
