@@ -103,6 +103,12 @@ def launch(cfg: Config, spec: LaunchSpec, tracker: Tracker) -> Any:
     }
     if not is_uri(spec.storage_path):
         Path(spec.storage_path).mkdir(parents=True, exist_ok=True)
+    for ds in spec.datasets.values():
+        # Workers' dataset iterators draw progress bars that outlive them in the driver's console and redraw
+        # around every later print; the per-step logs show training progress. Datasets hold a copy of the
+        # DataContext (never touch the global one).
+        if ds.context is not ray.data.DataContext.get_current():
+            ds.context.enable_progress_bars = False
     trainer = TorchTrainer(
         train_loop_per_worker=spec.loop,
         train_loop_config=loop_config,
