@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -98,14 +99,20 @@ def run_pipeline(argv: Sequence[str] | None = None) -> int:
     results = []
     for name, body in bodies:
         print(f"\n>>> stage {name}")
+        start = time.perf_counter()
         rows = _run_stage(cfg, name, join(run_dir(cfg), name), body)
-        results.append((name, rows))
+        results.append((name, rows, time.perf_counter() - start))
     print("\n" + "#" * 80)
     print("pipeline summary")
-    for name, rows in results:
+    for name, rows, _ in results:
         print(f"\n[{name}]")
         width = max(len(k) for k, _ in rows)
         for key, value in rows:
             print(f"  {key:<{width}}  {value}")
+    total = sum(sec for _, _, sec in results)
+    print("\n[stage wall-clock seconds]")
+    for name, _, sec in results:
+        print(f"  {name:<20}  {sec:7.1f}")
+    print(f"  {'total':<20}  {total:7.1f}")
     print("#" * 80)
     return 0
