@@ -1,7 +1,9 @@
-"""Evaluation: PlaylistSense HR@k (+ query rewrite), multiple-choice benchmarks, LLM judge, linguistics.
+"""Evaluation: PlaylistSense HR@k (+ query rewrite), Table 2 task metrics, multiple-choice benchmarks,
+LLM judge, linguistics; one table row per evaluated model (eval.model + eval.compare).
 
     python jobs/evaluate.py                      # the tasks in eval.tasks
     python jobs/evaluate.py playlistsense choice # only these tasks
+    python jobs/evaluate.py task_metrics --set eval.model.model=run:sft/adapter --set eval.model_name=sft
     python jobs/evaluate.py choice --set eval.choice.max_rows=20
 """
 

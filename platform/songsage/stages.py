@@ -48,7 +48,8 @@ def build_playlistsense_stage(cfg: Config, out_dir: str, tracker: Tracker) -> li
 
 
 def evaluate_stage(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:
-    """The tasks in ``eval.tasks`` (PlaylistSense, multiple choice, judge, linguistics); tables printed."""
+    """The tasks in ``eval.tasks`` (PlaylistSense, Table 2 task metrics, multiple choice, judge, linguistics); tables
+    printed."""
     from songsage.eval.run import run_evaluation
 
     return run_evaluation(cfg, out_dir, tracker)
