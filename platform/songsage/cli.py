@@ -90,7 +90,7 @@ def run_job(job: str, body: StageBody, argv: Sequence[str] | None = None) -> int
 def run_pipeline(argv: Sequence[str] | None = None) -> int:
     """The main job: run ``pipeline.stages`` in order; each stage writes ``<run.dir>/<stage>``."""
     from songsage.config.paths import join, run_dir
-    from songsage.stages import get_stage
+    from songsage.stages import final_report, get_stage
 
     cfg = _load("pipeline", argv)
     if cfg is None:
@@ -115,4 +115,8 @@ def run_pipeline(argv: Sequence[str] | None = None) -> int:
         print(f"  {name:<20}  {sec:7.1f}")
     print(f"  {'total':<20}  {total:7.1f}")
     print("#" * 80)
+    for name, _, _ in results:
+        report = final_report(name)
+        if report is not None:
+            report(cfg, join(run_dir(cfg), name))
     return 0

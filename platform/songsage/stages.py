@@ -70,6 +70,20 @@ STAGES: dict[str, str] = {
 }
 
 
+# Stage name -> "module:function(cfg, out_dir)" printed after the pipeline summary (the demo ends with the tables).
+FINAL_REPORTS: dict[str, str] = {
+    "evaluate": "songsage.eval.run:print_final_tables",
+}
+
+
+def final_report(name: str) -> Callable[[Config, str], None] | None:
+    """The closing report of stage ``name`` (called with its output dir), or None."""
+    if name not in FINAL_REPORTS:
+        return None
+    module, function = FINAL_REPORTS[name].split(":")
+    return getattr(importlib.import_module(module), function)
+
+
 def get_stage(name: str) -> StageBody:
     """The body of stage ``name``; unknown names list the known ones."""
     if name not in STAGES:
