@@ -57,6 +57,8 @@ class GeneratorConfig:
     # hf: torch intra-op threads per generator (0 = inherited; a Ray actor gets OMP_NUM_THREADS = its 1 CPU, so
     # a one-actor pool on a small machine leaves cores idle: 2 threads halve SmolLM2's time on 2 cores).
     num_threads: int = 0
+    # hf: GPUs per generator (Ray Data actor resource); > 0 with CUDA present puts the model on the GPU in bf16.
+    num_gpus: float = 0.0
     # Prompt window: the playlist context is truncated so that prompt tokens <= max_input_tokens.
     max_input_tokens: int = 2048
     max_new_tokens: int = 128

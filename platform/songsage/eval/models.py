@@ -22,7 +22,7 @@ def evaluated_model(cfg: Config) -> tuple[str, GeneratorConfig]:
     """``(name, generator)`` of ``eval.model`` with its model reference resolved."""
     gen = cfg.eval.model
     if gen.backend != "hf":
-        return cfg.eval.model_name or gen.model, gen
+        return cfg.eval.model_name or gen.model or gen.base_url, gen
     if gen.model:
         path = resolve_model_ref(gen.model, cfg)
         return cfg.eval.model_name or Path(path).name or path, dataclasses.replace(gen, model=path)

@@ -80,7 +80,9 @@ class HFGenerator:
         self.tokenizer.padding_side = "left"
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
-        self.model = load_model(model_cfg).eval()
+        self.device = "cuda" if self.cfg.num_gpus > 0 and torch.cuda.is_available() else "cpu"
+        dtype = torch.bfloat16 if self.device == "cuda" else None
+        self.model = load_model(model_cfg, dtype).to(self.device).eval()
         vocab = self.tokenizer.get_vocab()
         stop = {self.tokenizer.eos_token_id, *(vocab[t] for t in STOP_TOKENS if t in vocab)}
         self.stop_ids = sorted(i for i in stop if i is not None)
@@ -99,7 +101,7 @@ class HFGenerator:
         for start in range(0, len(batch), self.cfg.batch_size):
             chunk = batch[start : start + self.cfg.batch_size]
             ids = [self.prompt_ids(m)[-self.cfg.max_input_tokens :] for m in chunk]
-            enc = self.tokenizer.pad({"input_ids": ids}, padding=True, return_tensors="pt")
+            enc = self.tokenizer.pad({"input_ids": ids}, padding=True, return_tensors="pt").to(self.device)
             kwargs: dict[str, Any] = dict(
                 max_new_tokens=params.max_new_tokens,
                 eos_token_id=self.stop_ids,
@@ -272,4 +274,5 @@ def generate_dataset(
         batch_size=cfg.batch_size,
         batch_format="numpy",
         compute=ray.data.ActorPoolStrategy(size=cfg.num_actors),
+        **({"num_gpus": cfg.num_gpus} if cfg.num_gpus > 0 else {}),
     )

@@ -54,7 +54,8 @@ def serve_generator_config(cfg: Config) -> GeneratorConfig:
     ``serve.max_prompt_tokens`` (requests above it are refused before reaching the model)."""
     return GeneratorConfig(backend="hf", batch_size=cfg.serve.batch_max_size,
                            max_input_tokens=cfg.serve.max_prompt_tokens,
-                           max_new_tokens=cfg.serve.default_max_tokens, seed=cfg.run.seed)  # fmt: skip
+                           max_new_tokens=cfg.serve.default_max_tokens, seed=cfg.run.seed,
+                           num_gpus=cfg.serve.generator.ray_actor_options.num_gpus)  # fmt: skip
 
 
 @dataclass
@@ -226,7 +227,8 @@ class ServeModel:
         streamer = CountingStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True,
                                     timeout=self.cfg.serve.request_timeout_s)  # fmt: skip
         kwargs: dict[str, Any] = dict(
-            input_ids=torch.tensor([ids]), attention_mask=torch.ones(1, len(ids), dtype=torch.long),
+            input_ids=torch.tensor([ids], device=self.gen.device),
+            attention_mask=torch.ones(1, len(ids), dtype=torch.long, device=self.gen.device),
             max_new_tokens=req.max_tokens, eos_token_id=self.gen.stop_ids,
             pad_token_id=self.tokenizer.pad_token_id, streamer=streamer,
             stopping_criteria=StoppingCriteriaList([_CancelCriteria(cancel)]),
