@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from typing import Any
 
 from songsage.config import Config
 from songsage.tracking import Tracker
@@ -76,17 +77,19 @@ FINAL_REPORTS: dict[str, str] = {
 }
 
 
+def _import(path: str) -> Any:
+    """The object named by a ``"module:function"`` path (imported on first use)."""
+    module, function = path.split(":")
+    return getattr(importlib.import_module(module), function)
+
+
 def final_report(name: str) -> Callable[[Config, str], None] | None:
     """The closing report of stage ``name`` (called with its output dir), or None."""
-    if name not in FINAL_REPORTS:
-        return None
-    module, function = FINAL_REPORTS[name].split(":")
-    return getattr(importlib.import_module(module), function)
+    return _import(FINAL_REPORTS[name]) if name in FINAL_REPORTS else None
 
 
 def get_stage(name: str) -> StageBody:
     """The body of stage ``name``; unknown names list the known ones."""
     if name not in STAGES:
         raise KeyError(f"unknown stage {name!r}; known stages: {', '.join(STAGES)}")
-    module, function = STAGES[name].split(":")
-    return getattr(importlib.import_module(module), function)
+    return _import(STAGES[name])

@@ -14,6 +14,7 @@ A-D), as fractions.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,10 +25,12 @@ import pandas as pd
 from songsage.config import Config
 from songsage.config.eval import GeneratorConfig
 from songsage.config.paths import run_dir
+from songsage.eval.markdown import markdown_table
 from songsage.eval.metrics import accuracy, macro_f1
 from songsage.models.generator import Generator, model_config_for
 
 LETTERS = ["A", "B", "C", "D"]
+CHOICE_HEADER = ["Model", "Benchmark", "Shots", "Category", "n", "Accuracy", "Macro-F1"]
 COLUMNS = ["question", *LETTERS, "answer"]
 
 
@@ -158,18 +161,17 @@ def load_scorer(cfg: Config, gen: GeneratorConfig | None = None) -> LetterScorer
     return LetterScorer(load_model(mcfg), load_model_tokenizer(mcfg), cfg.eval.choice.max_input_tokens)
 
 
-def evaluated_scorers(cfg: Config) -> dict[str, LetterScorer | GenerationAnswerer]:
-    """Local hf models score option log-likelihoods; endpoint models answer by generation + extraction."""
+def evaluated_scorers(cfg: Config) -> Iterator[tuple[str, LetterScorer | GenerationAnswerer]]:
+    """``(name, scorer)`` per evaluated model, loaded one at a time (only one model in memory): local hf models
+    score option log-likelihoods; endpoint models answer by generation + extraction."""
     from songsage.eval.models import evaluated_models
     from songsage.models.generator import build_generator, resolve_cache_dir
 
-    scorers: dict[str, LetterScorer | GenerationAnswerer] = {}
     for name, gen in evaluated_models(cfg):
         if gen.backend == "hf":
-            scorers[name] = load_scorer(cfg, gen)
+            yield name, load_scorer(cfg, gen)
         else:
-            scorers[name] = GenerationAnswerer(build_generator(gen, cfg.model, resolve_cache_dir(gen, run_dir(cfg))))
-    return scorers
+            yield name, GenerationAnswerer(build_generator(gen, cfg.model, resolve_cache_dir(gen, run_dir(cfg))))
 
 
 def evaluate_split(scorer: LetterScorer | GenerationAnswerer, split: Split, shots: int, batch_size: int) -> pd.DataFrame:
@@ -208,26 +210,31 @@ def summarize(preds: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, float]]:
     return table, overall
 
 
+def _md_row(model: str, bench: str, shots: int, category: str, n: int, acc: float, f1: float) -> list[str]:
+    """One line of ``choice.md`` (accuracy and macro-F1 in percent)."""
+    return [model, bench, str(shots), category, str(n), f"{100 * acc:.2f}", f"{100 * f1:.2f}"]
+
+
 def run_choice_benchmarks(cfg: Config, out_dir: str,
                           scorers: dict[str, LetterScorer | GenerationAnswerer] | None = None) -> dict[str, Any]:  # fmt: skip
     """Every model x configured benchmark x shot count; writes predictions, per-category CSVs and a Markdown table.
 
-    ``scorers``: model name -> scorer (default :func:`evaluated_scorers`). Returns
+    ``scorers``: model name -> scorer (default :func:`evaluated_scorers`, loaded one model at a time). Returns
     ``{"overall": {(model, bench, shots): metrics}, "tables": {(model, bench, shots): DataFrame}, "files": [...]}``.
     """
     cc = cfg.eval.choice
     if not cc.benchmarks:
         raise ValueError("eval.choice.benchmarks is empty: add {name, path} entries")
-    scorers = scorers or evaluated_scorers(cfg)
+    pairs = scorers.items() if scorers is not None else evaluated_scorers(cfg)
+    splits_by_bench = [(bench, discover(bench.path, cc.categories or None, cc.max_rows)) for bench in cc.benchmarks]
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     overall: dict[tuple[str, str, int], dict[str, float]] = {}
     tables: dict[tuple[str, str, int], pd.DataFrame] = {}
     files: list[str] = []
-    md = ["| Model | Benchmark | Shots | Category | n | Accuracy | Macro-F1 |", "|---|---|---|---|---|---|---|"]
-    for bench in cc.benchmarks:
-        splits = discover(bench.path, cc.categories or None, cc.max_rows)
-        for model, scorer in scorers.items():
+    md_rows: list[list[str]] = []
+    for model, scorer in pairs:
+        for bench, splits in splits_by_bench:
             for shots in cc.shots:
                 preds = pd.concat([evaluate_split(scorer, s, shots, cc.batch_size) for s in splits], ignore_index=True)
                 table, summary = summarize(preds)
@@ -238,10 +245,10 @@ def run_choice_benchmarks(cfg: Config, out_dir: str,
                 table.to_csv(out / f"{stem}.csv", index=False)
                 files.append(str(out / f"{stem}.csv"))
                 for r in table.to_dict("records"):
-                    md.append(f"| {model} | {bench.name} | {shots} | {r['category']} | {r['n']} | "
-                              f"{100 * r['accuracy']:.2f} | {100 * r['macro_f1']:.2f} |")  # fmt: skip
-                md.append(f"| {model} | {bench.name} | {shots} | **overall** | {int(summary['n'])} | "
-                          f"{100 * summary['accuracy']:.2f} | {100 * summary['macro_f1']:.2f} |")  # fmt: skip
-    (out / "choice.md").write_text("\n".join(md) + "\n")
+                    md_rows.append(_md_row(model, bench.name, shots, r["category"], r["n"], r["accuracy"], r["macro_f1"]))
+                md_rows.append(_md_row(model, bench.name, shots, "**overall**", int(summary["n"]), summary["accuracy"],
+                                       summary["macro_f1"]))  # fmt: skip
+        del scorer  # free this model before the next one loads
+    (out / "choice.md").write_text("\n".join(markdown_table(CHOICE_HEADER, md_rows)) + "\n")
     files.append(str(out / "choice.md"))
     return {"overall": overall, "tables": tables, "files": files}

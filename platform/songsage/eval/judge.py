@@ -23,6 +23,7 @@ import pandas as pd
 from songsage.config import Config
 from songsage.config.paths import run_dir
 from songsage.eval import prompts
+from songsage.eval.markdown import markdown_table
 from songsage.models.generator import Generator, build_generator, resolve_cache_dir
 
 DIMENSIONS = ["Creativity", "Fluency", "Relevance", "Emotional Expression"]
@@ -155,13 +156,10 @@ def _read(path: str) -> pd.DataFrame:
 
 
 def _md(df: pd.DataFrame) -> str:
-    cols = list(df.columns)
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for r in df.to_dict("records"):
-        cells = ["-" if isinstance(v, float) and v != v else f"{v:.2f}" if isinstance(v, float) else str(v)
-                 for v in r.values()]  # fmt: skip  (NaN: every answer for that row was malformed)
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
+    # NaN: every judge answer for that row was malformed.
+    body = [["-" if isinstance(v, float) and v != v else f"{v:.2f}" if isinstance(v, float) else str(v)
+             for v in r.values()] for r in df.to_dict("records")]  # fmt: skip
+    return "\n".join(markdown_table([str(c) for c in df.columns], body)) + "\n"
 
 
 def table3_markdown(table: pd.DataFrame) -> str:

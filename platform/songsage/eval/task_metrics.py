@@ -28,6 +28,7 @@ import pandas as pd
 from songsage.config import Config
 from songsage.config.eval import GeneratorConfig
 from songsage.config.paths import join, resolve_path, run_dir
+from songsage.eval.markdown import markdown_table
 from songsage.eval.metrics import (
     artist_exact_match,
     artist_partial_match,
@@ -147,10 +148,8 @@ def table2_markdown(rows: dict[str, dict[str, float]], counts: dict[str, int]) -
     parts = []
     for title, cols in (("Playlist-centric tasks", PLAYLIST_COLUMNS), ("Lyric-centric tasks", LYRIC_COLUMNS)):
         header = ["Model"] + [f"{block}: {col}" + (" ↓" if not pct else " ↑") for block, col, _, pct in cols]
-        lines = [f"**{title}**", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        for model, r in rows.items():
-            lines.append("| " + " | ".join([model] + [_cell(r.get(key), pct) for _, _, key, pct in cols]) + " |")
-        parts.append("\n".join(lines))
+        body = [[model] + [_cell(r.get(key), pct) for _, _, key, pct in cols] for model, r in rows.items()]
+        parts.append("\n".join([f"**{title}**", "", *markdown_table(header, body)]))
     n = ", ".join(f"{t} {c}" for t, c in sorted(counts.items()))
     return "\n\n".join(parts) + f"\n\nValidation samples per task: {n}. Percent except edit distance (characters).\n"
 
