@@ -38,6 +38,7 @@ test-fast: assets
 
 lint: $(STAMP)
 	$(BIN)/ruff check platform jobs tests bench
+	$(BIN)/ruff format --check platform jobs tests bench
 
 bench: assets
 	$(BIN)/python bench/curate.py

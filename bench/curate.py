@@ -27,7 +27,9 @@ from songsage.data.synthetic import make_synthetic_songs  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--songs", type=int, default=200_000, help="synthetic songs to generate")
     parser.add_argument("--skip-baseline", action="store_true", help="only time the Ray pipeline")
     parser.add_argument("--blocks", type=int, default=4, help="Ray Data blocks (ray.target_blocks)")
@@ -51,10 +53,17 @@ def main() -> None:
     repo = Path(__file__).resolve().parents[1]
     cfg = load_config(
         str(repo / "configs/local.yaml"),
-        [f"data.songs={songs}", "data.general=", f"data.playlists={repo / 'data/sample/playlists.jsonl'}",
-         f"run.dir={work / 'run'}", f"ray.target_blocks={args.blocks}", "ray.progress_bars=false",
-         "curate.pack.num_shards=4", "curate.song_files=4"],
-    )  # fmt: skip
+        [
+            f"data.songs={songs}",
+            "data.general=",
+            f"data.playlists={repo / 'data/sample/playlists.jsonl'}",
+            f"run.dir={work / 'run'}",
+            f"ray.target_blocks={args.blocks}",
+            "ray.progress_bars=false",
+            "curate.pack.num_shards=4",
+            "curate.song_files=4",
+        ],
+    )
     init_ray(RayConfig(num_cpus=os.cpu_count(), target_blocks=args.blocks, progress_bars=False))
     t = time.perf_counter()
     manifest = run_curation(cfg, str(work / "run/curate"))
@@ -89,12 +98,18 @@ def main() -> None:
     for name, s, sps, mbs, k in rows:
         print(f"| {name} | {s:.1f} | {sps:,.0f} | {mbs:.2f} | {k:,} |")
     if len(rows) > 1:
-        print(f"\nspeed-up of the Ray pipeline over the single process: {rows[1][1] / rows[0][1]:.2f}x"
-              f" (kept counts {'match' if rows[0][4] == rows[1][4] else 'DIFFER'})")  # fmt: skip
+        print(
+            f"\nspeed-up of the Ray pipeline over the single process: {rows[1][1] / rows[0][1]:.2f}x"
+            f" (kept counts {'match' if rows[0][4] == rows[1][4] else 'DIFFER'})"
+        )
     print("\n| tokenization | docs | tokens | seconds | tokens/s | MB/s |")
     print("|---|---:|---:|---:|---:|---:|")
-    print(f"| raw tokenizer batch encode | {len(docs):,} | {n_tokens:,} | {raw_tok_s:.2f} | {n_tokens / raw_tok_s:,.0f} | {doc_mb / raw_tok_s:.2f} |")
-    print(f"| Ray Data tokenize stage | {len(docs):,} | {ray_tokens:,} | {ray_tok_s:.2f} | {ray_tokens / ray_tok_s:,.0f} | {doc_mb / ray_tok_s:.2f} |")
+    print(
+        f"| raw tokenizer batch encode | {len(docs):,} | {n_tokens:,} | {raw_tok_s:.2f} | {n_tokens / raw_tok_s:,.0f} | {doc_mb / raw_tok_s:.2f} |"
+    )
+    print(
+        f"| Ray Data tokenize stage | {len(docs):,} | {ray_tokens:,} | {ray_tok_s:.2f} | {ray_tokens / ray_tok_s:,.0f} | {doc_mb / ray_tok_s:.2f} |"
+    )
     print(f"\nRay tokenize stage / raw batch encode throughput: {raw_tok_s / ray_tok_s:.2f}x")
     print(f"work dir: {work}")
 

@@ -76,8 +76,10 @@ def search_torch(base: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
 
 
 METHODS: dict[str, Callable[[np.ndarray, np.ndarray, int], np.ndarray]] = {
-    "faiss": search_faiss, "numpy": search_numpy, "torch": search_torch,
-}  # fmt: skip
+    "faiss": search_faiss,
+    "numpy": search_numpy,
+    "torch": search_torch,
+}
 
 
 def run(base_n: int, query_n: int, dim: int, k: int, peak_n: int, seed: int = 0) -> dict:
@@ -101,23 +103,40 @@ def run(base_n: int, query_n: int, dim: int, k: int, peak_n: int, seed: int = 0)
             reference = ids
         agree = float(np.mean(ids[:, 0] == reference[:, 0]))
         gflops = flops / sec / 1e9
-        rows.append({"method": name, "seconds": sec, "queries_per_s": query_n / sec, "gflops": gflops,
-                     "peak_fraction": gflops / peak, "top1_agrees_with_faiss": agree})  # fmt: skip
-    return {"shape": {"base": base_n, "queries": query_n, "dim": dim, "k": k}, "peak_gflops": peak, "rows": rows,
-            "openblas_coretype": core or "detected"}  # fmt: skip
+        rows.append(
+            {
+                "method": name,
+                "seconds": sec,
+                "queries_per_s": query_n / sec,
+                "gflops": gflops,
+                "peak_fraction": gflops / peak,
+                "top1_agrees_with_faiss": agree,
+            }
+        )
+    return {
+        "shape": {"base": base_n, "queries": query_n, "dim": dim, "k": k},
+        "peak_gflops": peak,
+        "rows": rows,
+        "openblas_coretype": core or "detected",
+    }
 
 
 def markdown(res: dict) -> str:
     """The result as a Markdown table."""
     s = res["shape"]
-    lines = [f"top-{s['k']} exact inner product, base {s['base']:,} x {s['dim']}, {s['queries']:,} queries; "
-             f"measured fp32 matmul peak {res['peak_gflops']:.1f} GFLOP/s; faiss OpenBLAS core "
-             f"{res.get('openblas_coretype', 'detected')}", "",
-             "| method | seconds | queries/s | GFLOP/s | fraction of peak | top-1 = faiss |",
-             "|---|---|---|---|---|---|"]  # fmt: skip
+    lines = [
+        f"top-{s['k']} exact inner product, base {s['base']:,} x {s['dim']}, {s['queries']:,} queries; "
+        f"measured fp32 matmul peak {res['peak_gflops']:.1f} GFLOP/s; faiss OpenBLAS core "
+        f"{res.get('openblas_coretype', 'detected')}",
+        "",
+        "| method | seconds | queries/s | GFLOP/s | fraction of peak | top-1 = faiss |",
+        "|---|---|---|---|---|---|",
+    ]
     for r in res["rows"]:
-        lines.append(f"| {r['method']} | {r['seconds']:.2f} | {r['queries_per_s']:,.0f} | {r['gflops']:.1f} | "
-                     f"{r['peak_fraction']:.2f} | {r['top1_agrees_with_faiss']:.3f} |")  # fmt: skip
+        lines.append(
+            f"| {r['method']} | {r['seconds']:.2f} | {r['queries_per_s']:,.0f} | {r['gflops']:.1f} | "
+            f"{r['peak_fraction']:.2f} | {r['top1_agrees_with_faiss']:.3f} |"
+        )
     return "\n".join(lines)
 
 

@@ -44,16 +44,27 @@ class LoadResult:
 
         lat = np.array(self.latencies) if self.latencies else np.zeros(1)
         total = sum(self.statuses.values())
-        return {"clients": self.clients, "requests": total, "ok": len(self.latencies),
-                "p50_ms": round(float(np.percentile(lat, P50)) * MS, 1),
-                "p99_ms": round(float(np.percentile(lat, P99)) * MS, 1),
-                "req_per_s": round(len(self.latencies) / self.wall_s, 2),
-                "tokens_per_s": round(self.completion_tokens / self.wall_s, 1),
-                "errors": {k: v for k, v in self.statuses.items() if k != "200"}}  # fmt: skip
+        return {
+            "clients": self.clients,
+            "requests": total,
+            "ok": len(self.latencies),
+            "p50_ms": round(float(np.percentile(lat, P50)) * MS, 1),
+            "p99_ms": round(float(np.percentile(lat, P99)) * MS, 1),
+            "req_per_s": round(len(self.latencies) / self.wall_s, 2),
+            "tokens_per_s": round(self.completion_tokens / self.wall_s, 1),
+            "errors": {k: v for k, v in self.statuses.items() if k != "200"},
+        }
 
 
-async def run_load(url: str, clients: int, duration_s: float, max_requests: int, max_tokens: int,
-                   token: str = "", timeout_s: float = 60.0) -> LoadResult:  # fmt: skip
+async def run_load(
+    url: str,
+    clients: int,
+    duration_s: float,
+    max_requests: int,
+    max_tokens: int,
+    token: str = "",
+    timeout_s: float = 60.0,
+) -> LoadResult:
     """``clients`` tasks POST ``/v1/chat/completions`` back to back until ``duration_s`` or ``max_requests``."""
     import httpx
 
@@ -126,8 +137,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"serve ready in {time.perf_counter() - t0:.1f} s")
         args.url, started = base_url(cfg), True
     try:
-        res = asyncio.run(run_load(args.url, args.clients, args.duration, args.max_requests, args.max_tokens,
-                                   token, cfg.serve.request_timeout_s))  # fmt: skip
+        res = asyncio.run(
+            run_load(
+                args.url,
+                args.clients,
+                args.duration,
+                args.max_requests,
+                args.max_tokens,
+                token,
+                cfg.serve.request_timeout_s,
+            )
+        )
     finally:
         if started:
             from songsage.serve.app import stop

@@ -35,9 +35,17 @@ MODES = ("plain", "zero2", "zero3", "compile")
 GPU_ARCHS = ("qwen2.5-0.5b-arch", "qwen2.5-1.5b-arch")
 DEFAULTS = PretrainConfig()
 # --dry-run: the tiny architecture at test size, short sequences, two timed steps on CPU.
-DRY_RUN = {"archs": [TINY_QWEN2], "seq_len": 64, "batch": 1, "steps": 2, "warmup": 1,
-           "modes": ["plain", "zero2", "zero3"]}  # fmt: skip
-DRY_RUN_TINY = TinyModelConfig(hidden_size=32, num_layers=2, num_heads=4, num_kv_heads=2, intermediate_size=128)
+DRY_RUN = {
+    "archs": [TINY_QWEN2],
+    "seq_len": 64,
+    "batch": 1,
+    "steps": 2,
+    "warmup": 1,
+    "modes": ["plain", "zero2", "zero3"],
+}
+DRY_RUN_TINY = TinyModelConfig(
+    hidden_size=32, num_layers=2, num_heads=4, num_kv_heads=2, intermediate_size=128
+)
 
 
 @dataclass
@@ -63,8 +71,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--steps", type=int, default=10, help="timed optimizer steps")
     parser.add_argument("--warmup", type=int, default=3, help="untimed steps first (allocation, compilation)")
     parser.add_argument("--grad-checkpointing", action="store_true")
-    parser.add_argument("--peak-flops", type=float, default=0.0,
-                        help="device peak FLOP/s (0: pretrain.gpu_peak_flops on CUDA, the measured fp32 matmul peak on CPU)")  # fmt: skip
+    parser.add_argument(
+        "--peak-flops",
+        type=float,
+        default=0.0,
+        help="device peak FLOP/s (0: pretrain.gpu_peak_flops on CUDA, the measured fp32 matmul peak on CPU)",
+    )
     parser.add_argument("--json", default="", help="also write the rows to this JSON file")
     parser.add_argument("--dry-run", action="store_true", help="CPU smoke run: tiny architecture, few steps")
     args = parser.parse_args(argv)
@@ -89,7 +101,9 @@ def init_single_process_dist(backend: str) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    os.environ.update(RANK="0", LOCAL_RANK="0", WORLD_SIZE="1", MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
+    os.environ.update(
+        RANK="0", LOCAL_RANK="0", WORLD_SIZE="1", MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port)
+    )
     dist.init_process_group(backend=backend, rank=0, world_size=1)
 
 
@@ -105,14 +119,23 @@ def bench_one(arch: str, mode: str, args: argparse.Namespace, device: Any, peak:
     cuda = device.type == "cuda"
     dtype = torch.bfloat16 if cuda else torch.float32
     torch.manual_seed(0)
-    model = load_model(model_config(arch, args.dry_run), dtype=torch.float32 if mode.startswith("zero") else dtype)
+    model = load_model(
+        model_config(arch, args.dry_run), dtype=torch.float32 if mode.startswith("zero") else dtype
+    )
     if args.grad_checkpointing:
         model.gradient_checkpointing_enable()
         model.config.use_cache = False
     n_params, per_token = model_flops(model, args.seq_len)
     vocab = model.config.vocab_size
-    train = PretrainConfig(per_device_batch=args.batch, grad_accum=1, seq_len=args.seq_len, num_workers=1,
-                           use_gpu=cuda, bf16=cuda, deepspeed=DeepSpeedConfig(stage=3 if mode == "zero3" else 2))  # fmt: skip
+    train = PretrainConfig(
+        per_device_batch=args.batch,
+        grad_accum=1,
+        seq_len=args.seq_len,
+        num_workers=1,
+        use_gpu=cuda,
+        bf16=cuda,
+        deepspeed=DeepSpeedConfig(stage=3 if mode == "zero3" else 2),
+    )
     fused = {"fused": True} if cuda else {}
     if mode.startswith("zero"):
         import deepspeed
@@ -139,7 +162,9 @@ def bench_one(arch: str, mode: str, args: argparse.Namespace, device: Any, peak:
             opt.zero_grad(set_to_none=True)
 
     gen = torch.Generator().manual_seed(0)
-    batches = [torch.randint(0, vocab, (args.batch, args.seq_len), generator=gen).to(device) for _ in range(2)]
+    batches = [
+        torch.randint(0, vocab, (args.batch, args.seq_len), generator=gen).to(device) for _ in range(2)
+    ]
     if cuda:
         torch.cuda.reset_peak_memory_stats()
     for i in range(args.warmup):
@@ -161,14 +186,18 @@ def bench_one(arch: str, mode: str, args: argparse.Namespace, device: Any, peak:
 
 
 def print_table(rows: list[Row], device: str, args: argparse.Namespace) -> None:
-    print(f"\ntraining throughput on {device}: seq {args.seq_len}, batch {args.batch}, {args.steps} timed steps "
-          f"(+{args.warmup} warm-up), grad checkpointing {'on' if args.grad_checkpointing else 'off'}")  # fmt: skip
+    print(
+        f"\ntraining throughput on {device}: seq {args.seq_len}, batch {args.batch}, {args.steps} timed steps "
+        f"(+{args.warmup} warm-up), grad checkpointing {'on' if args.grad_checkpointing else 'off'}"
+    )
     header = f"{'architecture':<20} {'mode':<8} {'params':>12} {'tokens/s/dev':>13} {'s/step':>8} {'peak GiB':>9} {'MFU':>7} {'vs plain':>9}"
     print(header)
     print("-" * len(header))
     for r in rows:
-        print(f"{r.arch:<20} {r.mode:<8} {r.params:>12,} {r.tokens_per_s:>13,.0f} {r.step_s:>8.3f} "
-              f"{r.peak_mem_gib:>9.2f} {r.mfu:>7.2%} {r.ratio:>8.2f}x")  # fmt: skip
+        print(
+            f"{r.arch:<20} {r.mode:<8} {r.params:>12,} {r.tokens_per_s:>13,.0f} {r.step_s:>8.3f} "
+            f"{r.peak_mem_gib:>9.2f} {r.mfu:>7.2%} {r.ratio:>8.2f}x"
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> list[Row]:
@@ -180,7 +209,9 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
     if not cuda and not args.dry_run:
         raise SystemExit("no CUDA device: run on a GPU, or use --dry-run for the CPU smoke run")
     device = torch.device("cuda" if cuda else "cpu")
-    peak = args.peak_flops or (DEFAULTS.gpu_peak_flops if cuda else DEFAULTS.cpu_peak_flops or measure_matmul_peak_flops())
+    peak = args.peak_flops or (
+        DEFAULTS.gpu_peak_flops if cuda else DEFAULTS.cpu_peak_flops or measure_matmul_peak_flops()
+    )
     if any(m.startswith("zero") for m in args.modes):
         init_single_process_dist("nccl" if cuda else "gloo")
     rows: list[Row] = []

@@ -1,7 +1,7 @@
 """Build the recommender's playlist index: embed title + tags + description, write faiss index + metadata.
 
-    python jobs/build_index.py --config configs/local.yaml [--set serve.playlists=/path/playlists.jsonl]
-    ray job submit --working-dir . -- python jobs/build_index.py --config configs/cluster.yaml
+python jobs/build_index.py --config configs/local.yaml [--set serve.playlists=/path/playlists.jsonl]
+ray job submit --working-dir . -- python jobs/build_index.py --config configs/cluster.yaml
 """
 
 import _bootstrap  # noqa: F401  (puts platform/ on sys.path)

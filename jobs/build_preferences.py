@@ -1,7 +1,7 @@
 """Preference set: SFT prompts -> chosen (strong generator) / rejected (weak generator) pairs.
 
-    python jobs/build_preferences.py --config configs/local.yaml [--set key=value ...]
-    ray job submit --working-dir . -- python jobs/build_preferences.py --config configs/cluster.yaml
+python jobs/build_preferences.py --config configs/local.yaml [--set key=value ...]
+ray job submit --working-dir . -- python jobs/build_preferences.py --config configs/cluster.yaml
 """
 
 import _bootstrap  # noqa: F401  (puts platform/ on sys.path)

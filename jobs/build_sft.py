@@ -1,7 +1,7 @@
 """LyricBank-SFT builder (Ray Data): curated songs/playlists + teacher -> chat samples (train/validation).
 
-    python jobs/build_sft.py --config configs/local.yaml [--set key=value ...]
-    ray job submit --working-dir . -- python jobs/build_sft.py --config configs/cluster.yaml
+python jobs/build_sft.py --config configs/local.yaml [--set key=value ...]
+ray job submit --working-dir . -- python jobs/build_sft.py --config configs/cluster.yaml
 """
 
 import _bootstrap  # noqa: F401  (puts platform/ on sys.path)

@@ -1,7 +1,7 @@
 """LyricBank curation: raw songs/playlists/general text -> curated tables + packed token shards.
 
-    python jobs/curate.py --config configs/local.yaml [--set data.songs=/path/songs.jsonl ...]
-    ray job submit --working-dir . -- python jobs/curate.py --config configs/cluster.yaml
+python jobs/curate.py --config configs/local.yaml [--set data.songs=/path/songs.jsonl ...]
+ray job submit --working-dir . -- python jobs/curate.py --config configs/cluster.yaml
 """
 
 import _bootstrap  # noqa: F401  (puts platform/ on sys.path)

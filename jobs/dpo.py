@@ -1,7 +1,7 @@
 """DPO with LoRA on the SFT model (Ray Train + DeepSpeed); resubmitting resumes.
 
-    python jobs/dpo.py --config configs/local.yaml [--set key=value ...]
-    ray job submit --working-dir . -- python jobs/dpo.py --config configs/cluster.yaml
+python jobs/dpo.py --config configs/local.yaml [--set key=value ...]
+ray job submit --working-dir . -- python jobs/dpo.py --config configs/cluster.yaml
 """
 
 import _bootstrap  # noqa: F401  (puts platform/ on sys.path)

@@ -1,7 +1,7 @@
 """Continual pretraining on Ray Train with DeepSpeed ZeRO (GPU or CPU), resumable, tracked.
 
-    python jobs/pretrain.py --config configs/local.yaml
-    ray job submit --working-dir . -- python jobs/pretrain.py --config configs/cluster.yaml
+python jobs/pretrain.py --config configs/local.yaml
+ray job submit --working-dir . -- python jobs/pretrain.py --config configs/cluster.yaml
 """
 
 import _bootstrap  # noqa: F401  (puts platform/ on sys.path)

@@ -1,8 +1,8 @@
 """Serve the SongSage app (OpenAI-compatible model, embeddings, playlist recommender) until Ctrl-C.
 
-    python jobs/serve.py --config configs/local.yaml [--set serve.port=8001 ...]
-    serve run configs/serve.yaml                    # same app through the Serve CLI
-    serve deploy configs/serve-cluster.yaml         # on a running cluster (GPU profile)
+python jobs/serve.py --config configs/local.yaml [--set serve.port=8001 ...]
+serve run configs/serve.yaml                    # same app through the Serve CLI
+serve deploy configs/serve-cluster.yaml         # on a running cluster (GPU profile)
 """
 
 import signal

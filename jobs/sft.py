@@ -1,7 +1,7 @@
 """LoRA SFT (Table 8) on Ray Train + DeepSpeed; resubmitting with the same run.name resumes.
 
-    python jobs/sft.py --config configs/local.yaml [--set key=value ...]
-    ray job submit --working-dir . -- python jobs/sft.py --config configs/cluster.yaml
+python jobs/sft.py --config configs/local.yaml [--set key=value ...]
+ray job submit --working-dir . -- python jobs/sft.py --config configs/cluster.yaml
 """
 
 import _bootstrap  # noqa: F401  (puts platform/ on sys.path)

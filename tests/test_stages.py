@@ -34,4 +34,9 @@ def test_evaluate_final_report_prints_existing_tables(tmp_path, capsys):
     (tmp_path / "judge" / "table3.md").write_text("stale table of an earlier run\n")
     final_report("evaluate")(load_config(None, ["eval.tasks=[playlistsense, task_metrics]"]), str(tmp_path))
     out = capsys.readouterr().out
-    assert "## task_metrics/table2.md" in out and "| Model | x |" in out and "table1" not in out and "stale" not in out
+    assert (
+        "## task_metrics/table2.md" in out
+        and "| Model | x |" in out
+        and "table1" not in out
+        and "stale" not in out
+    )

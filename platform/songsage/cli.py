@@ -27,9 +27,17 @@ DEFAULT_PROFILE = "configs/local.yaml"
 def parse_args(job: str, argv: Sequence[str] | None = None) -> argparse.Namespace:
     """``--config`` (default configs/local.yaml or $SONGSAGE_CONFIG) and repeatable ``--set``."""
     parser = argparse.ArgumentParser(prog=f"jobs/{job}.py", description=f"SongSage {job} job")
-    parser.add_argument("--config", default=os.environ.get("SONGSAGE_CONFIG", DEFAULT_PROFILE), help="YAML profile")
-    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                        help="override a config value, e.g. --set curate.pack.seq_len=512 (repeatable)")  # fmt: skip
+    parser.add_argument(
+        "--config", default=os.environ.get("SONGSAGE_CONFIG", DEFAULT_PROFILE), help="YAML profile"
+    )
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config value, e.g. --set curate.pack.seq_len=512 (repeatable)",
+    )
     return parser.parse_args(argv)
 
 

@@ -41,11 +41,18 @@ def build_playlistsense_stage(cfg: Config, out_dir: str, tracker: Tracker) -> li
     df = build_queries(cfg, out_dir)
     counts = df.groupby("perspective").size().to_dict()
     empty = int((df["query"].str.len() == 0).sum())
-    tracker.log_metrics({"queries": len(df), "playlists": df["playlist_id"].nunique(), "empty_queries": empty})
+    tracker.log_metrics(
+        {"queries": len(df), "playlists": df["playlist_id"].nunique(), "empty_queries": empty}
+    )
     tracker.log_artifact(f"{out_dir}/{QUERIES_FILE}")
     backend = cfg.generator.backend + ":" + (cfg.generator.model or cfg.model.name_or_path)
-    return [("generator", backend), ("playlists", str(df["playlist_id"].nunique())), ("queries", str(len(df))),
-            ("empty queries", str(empty)), ("per perspective", str(counts))]  # fmt: skip
+    return [
+        ("generator", backend),
+        ("playlists", str(df["playlist_id"].nunique())),
+        ("queries", str(len(df))),
+        ("empty queries", str(empty)),
+        ("per perspective", str(counts)),
+    ]
 
 
 def evaluate_stage(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:

@@ -15,7 +15,9 @@ def test_local_profile_loads_with_defaults():
 
 
 def test_overrides_are_typed_and_dotted():
-    cfg = load_config(None, ["curate.pack.seq_len=256", "curate.dedup.threshold=0.7", "data.general=", "run.seed=3"])
+    cfg = load_config(
+        None, ["curate.pack.seq_len=256", "curate.dedup.threshold=0.7", "data.general=", "run.seed=3"]
+    )
     assert cfg.curate.pack.seq_len == 256 and isinstance(cfg.curate.pack.seq_len, int)
     assert cfg.curate.dedup.threshold == 0.7
     assert cfg.data.general == ""
@@ -66,7 +68,9 @@ def test_flatten_round_trip():
 
 def test_partial_override_keeps_the_section_default():
     # JudgeConfig.generator defaults to an openai judge; naming one of its keys must not reset the rest.
-    cfg = load_config(None, ["eval.judge.generator.base_url=http://judge/v1", "eval.judge.generator.max_new_tokens=64"])
+    cfg = load_config(
+        None, ["eval.judge.generator.base_url=http://judge/v1", "eval.judge.generator.max_new_tokens=64"]
+    )
     gen = cfg.eval.judge.generator
     assert (gen.backend, gen.base_url, gen.max_new_tokens) == ("openai", "http://judge/v1", 64)
     assert load_config(None, ["eval.judge.generator.backend=hf"]).eval.judge.generator.backend == "hf"

@@ -33,8 +33,11 @@ def test_order_key_is_deterministic_and_seeded():
 
 
 def test_mix_plan_weights_and_cap():
-    cfg = MixConfig(general_ratio=4.0, max_epochs=2.0,
-                    sources=[GeneralSourceConfig(name="wiki", weight=3), GeneralSourceConfig(name="code", weight=1)])  # fmt: skip
+    cfg = MixConfig(
+        general_ratio=4.0,
+        max_epochs=2.0,
+        sources=[GeneralSourceConfig(name="wiki", weight=3), GeneralSourceConfig(name="code", weight=1)],
+    )
     plan = mix_plan(1000, {"wiki": 6000, "code": 200, "extra": 50}, cfg)
     assert plan["wiki"]["target_tokens"] == 3000 and plan["wiki"]["factor"] == 0.5
     assert plan["code"]["target_tokens"] == 1000 and plan["code"]["factor"] == 2.0  # capped at max_epochs

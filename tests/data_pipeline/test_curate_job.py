@@ -19,7 +19,14 @@ EXPECTED = json.loads((SAMPLE / "expected.json").read_text(encoding="utf-8"))
 
 
 def _run(run_dir: Path, *overrides: str) -> dict:
-    argv = ["--config", str(REPO / "configs/local.yaml"), "--set", f"run.dir={run_dir}", "--set", "ray.progress_bars=false"]
+    argv = [
+        "--config",
+        str(REPO / "configs/local.yaml"),
+        "--set",
+        f"run.dir={run_dir}",
+        "--set",
+        "ray.progress_bars=false",
+    ]
     for o in overrides:
         argv += ["--set", o]
     assert run_job("curate", curate_stage, argv) == 0
@@ -35,9 +42,13 @@ def sample_run(ray_session, tmp_path_factory):
 def test_funnel_adds_up(sample_run):
     _, m = sample_run
     accounted = (
-        sum(m["quarantined"].values()) + sum(m["filtered"].values()) + m["exact_duplicates"]
-        + m["near_duplicates"] + m["balanced_away"] + m["kept"]
-    )  # fmt: skip
+        sum(m["quarantined"].values())
+        + sum(m["filtered"].values())
+        + m["exact_duplicates"]
+        + m["near_duplicates"]
+        + m["balanced_away"]
+        + m["kept"]
+    )
     assert accounted == m["input_rows"] == EXPECTED["songs"]["input_records"]
 
 
@@ -48,10 +59,16 @@ def test_every_invalid_line_is_quarantined_with_its_line(sample_run):
     expected_lines = {line for lines in EXPECTED["songs"]["invalid"].values() for line in lines}
     assert set(song_q) == expected_lines
     assert sum(m["quarantined"].values()) == len(expected_lines)
-    for kind, code in [("broken_json", "broken_json"), ("invalid_utf8", "invalid_utf8"), ("not_object", "not_object")]:
+    for kind, code in [
+        ("broken_json", "broken_json"),
+        ("invalid_utf8", "invalid_utf8"),
+        ("not_object", "not_object"),
+    ]:
         for line in EXPECTED["songs"]["invalid"].get(kind, []):
             assert song_q[line] == code
-    for line in EXPECTED["songs"]["invalid"].get("missing_song_id", []) + EXPECTED["songs"]["invalid"].get("empty_song_id", []):
+    for line in EXPECTED["songs"]["invalid"].get("missing_song_id", []) + EXPECTED["songs"]["invalid"].get(
+        "empty_song_id", []
+    ):
         assert song_q[line] == "missing:song_id"
     for line in EXPECTED["songs"]["invalid"].get("duplicate_song_id", []):
         assert song_q[line] == "duplicate_id:song_id"
@@ -164,7 +181,9 @@ def test_rerun_is_deterministic_and_cleans_up(sample_run, tmp_path):
     second = _run(tmp_path)
     assert not stale.exists()
     assert second["content_hash"] == first["content_hash"]
-    assert [(f["path"], f["sha256"]) for f in second["files"]] == [(f["path"], f["sha256"]) for f in first["files"]]
+    assert [(f["path"], f["sha256"]) for f in second["files"]] == [
+        (f["path"], f["sha256"]) for f in first["files"]
+    ]
 
 
 def test_public_domain_corpus_reports_missing_korean(ray_session, tmp_path):

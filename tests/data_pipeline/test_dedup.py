@@ -64,7 +64,9 @@ def test_labelled_pairs_recall_and_precision():
     cfg = NormalizeConfig()
     tp = fp = fn = 0
     for r in rows:
-        sim = jaccard(shingle_set(normalize_lyrics(r["a"], cfg), 5), shingle_set(normalize_lyrics(r["b"], cfg), 5))
+        sim = jaccard(
+            shingle_set(normalize_lyrics(r["a"], cfg), 5), shingle_set(normalize_lyrics(r["b"], cfg), 5)
+        )
         pred = sim >= 0.8
         gold = r["label"] == "dup"
         tp += pred and gold

@@ -50,6 +50,10 @@ def test_labelled_lines_accuracy():
 
 
 def test_labelled_songs_accuracy():
-    rows = [json.loads(x) for x in (DATA / "langid_songs.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
+    rows = [
+        json.loads(x)
+        for x in (DATA / "langid_songs.jsonl").read_text(encoding="utf-8").splitlines()
+        if x.strip()
+    ]
     correct = sum(detect_language(r["text"], "", CFG)[0] == r["lang"] for r in rows)
     assert correct / len(rows) >= 0.95

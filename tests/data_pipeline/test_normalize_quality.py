@@ -15,21 +15,37 @@ def test_lrc_timestamps_and_metadata_removed():
 
 @pytest.mark.parametrize(
     "line",
-    ["作词：张三", "作曲 : 李四", "编曲：王五", "制作人：赵六", "Lyrics by Jane Doe", "Composed by: John", "Written by Bob",
-     "Producer: Max", "작사 : 김철수", "작곡 : 박영희", "作詞：山田", "作曲：田中"],
+    [
+        "作词：张三",
+        "作曲 : 李四",
+        "编曲：王五",
+        "制作人：赵六",
+        "Lyrics by Jane Doe",
+        "Composed by: John",
+        "Written by Bob",
+        "Producer: Max",
+        "작사 : 김철수",
+        "작곡 : 박영희",
+        "作詞：山田",
+        "作曲：田中",
+    ],
 )
 def test_credit_lines_detected(line):
     assert is_credit_line(line)
 
 
-@pytest.mark.parametrize("line", ["I wrote you a letter by the sea", "词不达意的夜晚", "Music is my life tonight and forever"])
+@pytest.mark.parametrize(
+    "line", ["I wrote you a letter by the sea", "词不达意的夜晚", "Music is my life tonight and forever"]
+)
 def test_lyric_lines_are_not_credits(line):
     assert not is_credit_line(line)
 
 
 def test_full_normalization():
-    raw = ("[00:01.00]作词：张三\r\n[00:02.00]Lyrics by Bob\n[00:12.34]我爱你<br>中国&amp;世界\x07\n\n\n"
-           "［００：１２．３４］ＨＥＬＬＯ  world\n<p>last   line</p>")  # fmt: skip
+    raw = (
+        "[00:01.00]作词：张三\r\n[00:02.00]Lyrics by Bob\n[00:12.34]我爱你<br>中国&amp;世界\x07\n\n\n"
+        "［００：１２．３４］ＨＥＬＬＯ  world\n<p>last   line</p>"
+    )
     assert normalize_lyrics(raw, N) == "我爱你\n中国&世界\n\nHELLO world\n\nlast line"
 
 

@@ -60,12 +60,16 @@ def test_missing_field_entirely():
 
 
 def test_playlist_and_general_validation():
-    assert validate_playlist({"playlist_id": "p", "title": "t", "song_ids": "a,b"})[1].startswith("wrong_type:song_ids")
+    assert validate_playlist({"playlist_id": "p", "title": "t", "song_ids": "a,b"})[1].startswith(
+        "wrong_type:song_ids"
+    )
     assert validate_playlist({"title": "t", "song_ids": []})[1].startswith("missing:playlist_id")
     rec, _ = validate_playlist({"playlist_id": "p", "title": " t ", "song_ids": ["a"], "description": None})
     assert rec["title"] == "t" and rec["description"] == ""
     assert validate_general({"id": "g", "source": "wiki"})[1].startswith("missing:text")
-    assert validate_general({"id": "g", "source": "chat", "messages": [{"role": "bot", "content": "x"}]})[1].startswith("wrong_type")
+    assert validate_general({"id": "g", "source": "chat", "messages": [{"role": "bot", "content": "x"}]})[
+        1
+    ].startswith("wrong_type")
     rec, _ = validate_general({"id": 1, "source": "chat", "messages": [{"role": "user", "content": "hi"}]})
     assert rec["doc_id"] == "1"
 

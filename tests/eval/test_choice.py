@@ -23,7 +23,9 @@ def test_discover_reads_ziqi_as_is():
     assert len(s.test) == 5 and len(s.dev) == 5 and set(s.test["answer"]) <= set(LETTERS)
     prompt = build_prompt(s.category, s.test.iloc[0].to_dict(), s.dev, shots=2)
     assert prompt.count("Answer:") == 3 and prompt.endswith("Answer:")
-    assert prompt.count(" A\n\n") + prompt.count(" B\n\n") + prompt.count(" C\n\n") + prompt.count(" D\n\n") == 2
+    assert (
+        prompt.count(" A\n\n") + prompt.count(" B\n\n") + prompt.count(" C\n\n") + prompt.count(" D\n\n") == 2
+    )
 
 
 @pytest.mark.slow
@@ -31,13 +33,19 @@ def test_ziqi_first_rows_tiny_model(tiny_model_cfg, tmp_path):
     if not ZIQI.exists():
         pytest.skip(f"{ZIQI} missing")
     t = tiny_model_cfg.tiny
-    cfg = load_config(None, [
-        f"run.dir={tmp_path}", f"model.tiny.hidden_size={t.hidden_size}",
-        f"model.tiny.intermediate_size={t.intermediate_size}",
-        f"eval.choice.benchmarks=[{{name: ziqi, path: {ZIQI}}}]", "eval.choice.shots=[0, 2]",
-        f"eval.choice.max_rows={ROWS}", "eval.choice.categories=[popular_music, composition_theory]",
-        "eval.choice.batch_size=16",
-    ])  # fmt: skip
+    cfg = load_config(
+        None,
+        [
+            f"run.dir={tmp_path}",
+            f"model.tiny.hidden_size={t.hidden_size}",
+            f"model.tiny.intermediate_size={t.intermediate_size}",
+            f"eval.choice.benchmarks=[{{name: ziqi, path: {ZIQI}}}]",
+            "eval.choice.shots=[0, 2]",
+            f"eval.choice.max_rows={ROWS}",
+            "eval.choice.categories=[popular_music, composition_theory]",
+            "eval.choice.batch_size=16",
+        ],
+    )
     res = run_choice_benchmarks(cfg, str(tmp_path / "choice"), {"tiny": load_scorer(cfg)})
     assert set(res["overall"]) == {("tiny", "ziqi", 0), ("tiny", "ziqi", 2)}
     for (_, _, shots), summary in res["overall"].items():
@@ -59,8 +67,9 @@ def test_generation_answerer_extracts_letters_and_counts_unparsed(tmp_path):
             assert all("Answer with the letter" in m[-1]["content"] for m in batch)
             return ["B", "The answer is C.", "I am not sure"][: len(batch)]
 
-    test = pd.DataFrame({"question": ["q1", "q2", "q3"], "A": "a", "B": "b", "C": "c", "D": "d",
-                         "answer": ["B", "D", "A"]})  # fmt: skip
+    test = pd.DataFrame(
+        {"question": ["q1", "q2", "q3"], "A": "a", "B": "b", "C": "c", "D": "d", "answer": ["B", "D", "A"]}
+    )
     split = Split("music", test, test.iloc[:0])
     preds = evaluate_split(GenerationAnswerer(Scripted()), split, 0, 8)
     assert list(preds["pred"]) == ["B", "C", ""] and list(preds["unparsed"]) == [False, False, True]

@@ -12,11 +12,19 @@ GOOD = "Creativity: 8\nFluency: 7/10\n**Relevance** - 9\nEmotional Expression = 
 
 
 def test_parse_lyric_scores_good_and_malformed():
-    assert parse_lyric_scores(GOOD, 1, 10) == {"Creativity": 8, "Fluency": 7, "Relevance": 9,
-                                               "Emotional Expression": 6.5}  # fmt: skip
+    assert parse_lyric_scores(GOOD, 1, 10) == {
+        "Creativity": 8,
+        "Fluency": 7,
+        "Relevance": 9,
+        "Emotional Expression": 6.5,
+    }
     assert parse_lyric_scores("创意: 8 流畅: 9 相关: 7 情感表达: 8", 1, 10)["Fluency"] == 9
-    assert parse_lyric_scores("Creativity: eight, Fluency: 7, Relevance: 7, Emotional Expression: 7", 1, 10)[
-        "Creativity"] == 8  # fmt: skip
+    assert (
+        parse_lyric_scores("Creativity: eight, Fluency: 7, Relevance: 7, Emotional Expression: 7", 1, 10)[
+            "Creativity"
+        ]
+        == 8
+    )
     assert parse_lyric_scores("Creativity: 8\nFluency: 7", 1, 10) is None  # missing dimensions
     assert parse_lyric_scores(GOOD.replace("8", "11"), 1, 10) is None  # out of range
     assert parse_lyric_scores("I cannot evaluate this.", 1, 10) is None
@@ -46,8 +54,14 @@ class ScriptedJudge:
 
 
 def test_judge_lyrics_counts_malformed():
-    rows = pd.DataFrame({"model": ["a", "a", "b"], "keywords": ["k"] * 3, "first_half": ["x"] * 3,
-                         "continuation": ["c1", "c2", "c3"]})  # fmt: skip
+    rows = pd.DataFrame(
+        {
+            "model": ["a", "a", "b"],
+            "keywords": ["k"] * 3,
+            "first_half": ["x"] * 3,
+            "continuation": ["c1", "c2", "c3"],
+        }
+    )
     per, table = judge_lyrics(ScriptedJudge([GOOD, "garbage", GOOD.replace("8", "10")]), rows, 1, 10)
     assert list(per["malformed"]) == [False, True, False]
     a = table.set_index("model").loc["a"]
@@ -55,8 +69,14 @@ def test_judge_lyrics_counts_malformed():
 
 
 def test_judge_descriptions_shuffles_and_records_order():
-    rows = pd.DataFrame({"playlist_id": ["p1"] * 3 + ["p2"] * 3, "model": ["m1", "m2", "m3"] * 2,
-                         "description": [f"d{i}" for i in range(6)], "title": "t"})  # fmt: skip
+    rows = pd.DataFrame(
+        {
+            "playlist_id": ["p1"] * 3 + ["p2"] * 3,
+            "model": ["m1", "m2", "m3"] * 2,
+            "description": [f"d{i}" for i in range(6)],
+            "title": "t",
+        }
+    )
     judge = ScriptedJudge(["A", "no idea"])
     per, table = judge_descriptions(judge, rows, seed=0)
     first = per.iloc[0]

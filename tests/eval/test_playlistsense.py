@@ -25,22 +25,32 @@ def _cfg(tmp_path: Path, tiny_model_cfg, extra: list[str]):
         pytest.skip(f"{PUBLIC_DOMAIN} missing")
     t = tiny_model_cfg.tiny
     sets = [
-        f"run.dir={tmp_path}", "tracking.enabled=false",
+        f"run.dir={tmp_path}",
+        "tracking.enabled=false",
         f"eval.playlistsense.playlists={PUBLIC_DOMAIN}/playlists.jsonl",
         f"eval.playlistsense.songs={PUBLIC_DOMAIN}/songs.jsonl",
-        f"eval.playlistsense.max_playlists={N_PLAYLISTS}", "eval.playlistsense.songs_per_playlist=3",
-        f"model.tiny.hidden_size={t.hidden_size}", f"model.tiny.intermediate_size={t.intermediate_size}",
-        "eval.model.max_input_tokens=256", "eval.model.max_new_tokens=6", "eval.model.batch_size=16",
-        "generator.max_input_tokens=384", "generator.max_new_tokens=4", "generator.batch_size=16",
+        f"eval.playlistsense.max_playlists={N_PLAYLISTS}",
+        "eval.playlistsense.songs_per_playlist=3",
+        f"model.tiny.hidden_size={t.hidden_size}",
+        f"model.tiny.intermediate_size={t.intermediate_size}",
+        "eval.model.max_input_tokens=256",
+        "eval.model.max_new_tokens=6",
+        "eval.model.batch_size=16",
+        "generator.max_input_tokens=384",
+        "generator.max_new_tokens=4",
+        "generator.batch_size=16",
         *extra,
-    ]  # fmt: skip
+    ]
     return load_config(None, sets)
 
 
 @pytest.mark.slow
 def test_build_queries_shape(ray_session, tiny_model_cfg, tmp_path):
-    cfg = _cfg(tmp_path, tiny_model_cfg, ["eval.playlistsense.max_playlists=2",
-                                          "eval.playlistsense.perspectives=[music_era, user_habit]"])  # fmt: skip
+    cfg = _cfg(
+        tmp_path,
+        tiny_model_cfg,
+        ["eval.playlistsense.max_playlists=2", "eval.playlistsense.perspectives=[music_era, user_habit]"],
+    )
     df = build_queries(cfg, str(tmp_path / "build_playlistsense"))
     assert list(df.columns) == ["playlist_id", "perspective", "query"]
     assert len(df) == 4 and sorted(set(df["perspective"])) == ["music_era", "user_habit"]
@@ -52,9 +62,15 @@ def test_playlistsense_oracle_and_random_rows(ray_session, tiny_model_cfg, tmp_p
     cfg = _cfg(tmp_path, tiny_model_cfg, [])
     playlists = load_playlists(*input_paths(cfg), 3, N_PLAYLISTS)
     # Queries quoting their playlist's title, tags and first lyric line: the oracle (playlist text) ranks its own first.
-    rows = [{"playlist_id": p.playlist_id, "perspective": persp,
-             "query": f"{p.title} {' '.join(p.tags)} {p.lyrics[0].splitlines()[0]}"}
-            for p in playlists for persp in cfg.eval.playlistsense.perspectives]  # fmt: skip
+    rows = [
+        {
+            "playlist_id": p.playlist_id,
+            "perspective": persp,
+            "query": f"{p.title} {' '.join(p.tags)} {p.lyrics[0].splitlines()[0]}",
+        }
+        for p in playlists
+        for persp in cfg.eval.playlistsense.perspectives
+    ]
     qdir = tmp_path / "build_playlistsense"
     qdir.mkdir()
     pd.DataFrame(rows).to_parquet(qdir / QUERIES_FILE)

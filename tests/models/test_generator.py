@@ -34,8 +34,15 @@ def test_hf_generator_batched_matches_single(tiny_model_cfg):
 
 def test_openai_client_retries_500_then_caches(chat_server, tmp_path):
     server = chat_server(lambda body: "echo:" + body["messages"][-1]["content"], fail_first=1)
-    cfg = GeneratorConfig(backend="openai", model="m", base_url=server.base_url, retries=2, backoff_s=0.01,
-                          concurrency=2, api_key_env="")  # fmt: skip
+    cfg = GeneratorConfig(
+        backend="openai",
+        model="m",
+        base_url=server.base_url,
+        retries=2,
+        backoff_s=0.01,
+        concurrency=2,
+        api_key_env="",
+    )
     gen = OpenAIGenerator(cfg, cache_dir=tmp_path / "cache")
     out = gen.generate([_user("a"), _user("b")])
     assert out == ["echo:a", "echo:b"]
@@ -49,15 +56,24 @@ def test_openai_client_retries_500_then_caches(chat_server, tmp_path):
 
 def test_openai_client_gives_up(chat_server):
     server = chat_server(lambda body: "never", fail_first=10)
-    cfg = GeneratorConfig(backend="openai", model="m", base_url=server.base_url, retries=1, backoff_s=0.01,
-                          cache_dir="off", api_key_env="")  # fmt: skip
+    cfg = GeneratorConfig(
+        backend="openai",
+        model="m",
+        base_url=server.base_url,
+        retries=1,
+        backoff_s=0.01,
+        cache_dir="off",
+        api_key_env="",
+    )
     with pytest.raises(GenerationError, match="gave up after 2 attempts"):
         OpenAIGenerator(cfg).generate([_user("x")])
 
 
 @pytest.mark.slow
 def test_generate_dataset_actor_pool(ray_session, tiny_model_cfg):
-    ds = ray_session.data.from_items([{"id": i, "messages": json.dumps(_user(f"song {i}"))} for i in range(6)])
+    ds = ray_session.data.from_items(
+        [{"id": i, "messages": json.dumps(_user(f"song {i}"))} for i in range(6)]
+    )
     cfg = GeneratorConfig(batch_size=3, num_actors=1, max_new_tokens=4)
     rows = generate_dataset(ds, cfg, tiny_model_cfg).take_all()
     assert sorted(r["id"] for r in rows) == list(range(6))

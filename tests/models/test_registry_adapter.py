@@ -19,7 +19,9 @@ def _adapter(tmp_path, tiny_model_cfg, with_tokenizer: bool):
     base = load_model(tiny_model_cfg)
     base.save_pretrained(base_dir)
     load_model_tokenizer(tiny_model_cfg).save_pretrained(base_dir)
-    peft = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"], init_lora_weights=False))
+    peft = get_peft_model(
+        base, LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
+    )
     peft.peft_config["default"].base_model_name_or_path = str(base_dir)
     adapter_dir = tmp_path / "adapter"
     peft.save_pretrained(adapter_dir)
@@ -43,7 +45,9 @@ def test_adapter_dir_loads_merged(tmp_path, tiny_model_cfg, with_tokenizer):
     assert torch.allclose(got, expected, atol=1e-5)
     # The LoRA update is not a no-op: the base alone answers differently.
     with torch.no_grad():
-        plain = load_model(dataclasses.replace(tiny_model_cfg, name_or_path=str(base_dir)))(input_ids=ids).logits
+        plain = load_model(dataclasses.replace(tiny_model_cfg, name_or_path=str(base_dir)))(
+            input_ids=ids
+        ).logits
     assert not torch.allclose(plain, expected, atol=1e-5)
     tok = load_model_tokenizer(cfg)
     assert tok("hello")["input_ids"] and tok.chat_template

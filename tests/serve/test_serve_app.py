@@ -48,21 +48,35 @@ def served(ray_session: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
     run = tmp_path_factory.mktemp("serve_run")
     os.environ[TOKEN_ENV] = TOKEN
-    cfg = load_config(str(REPO / "configs" / "local.yaml"), [
-        f"run.dir={run}", "tracking.enabled=false", f"serve.port={_free_port()}",
-        f"serve.playlists={REPO / 'data' / 'sample' / 'playlists.jsonl'}", f"serve.auth_token_env={TOKEN_ENV}",
-        "model.tiny.hidden_size=64", "model.tiny.intermediate_size=128",
-        "serve.max_prompt_tokens=256", "serve.max_tokens_limit=64", "serve.default_max_tokens=8",
-        f"serve.generator.max_ongoing_requests={GEN_MAX_ONGOING}",
-        f"serve.generator.max_queued_requests={GEN_MAX_QUEUED}",
-    ])  # fmt: skip
+    cfg = load_config(
+        str(REPO / "configs" / "local.yaml"),
+        [
+            f"run.dir={run}",
+            "tracking.enabled=false",
+            f"serve.port={_free_port()}",
+            f"serve.playlists={REPO / 'data' / 'sample' / 'playlists.jsonl'}",
+            f"serve.auth_token_env={TOKEN_ENV}",
+            "model.tiny.hidden_size=64",
+            "model.tiny.intermediate_size=128",
+            "serve.max_prompt_tokens=256",
+            "serve.max_tokens_limit=64",
+            "serve.default_max_tokens=8",
+            f"serve.generator.max_ongoing_requests={GEN_MAX_ONGOING}",
+            f"serve.generator.max_queued_requests={GEN_MAX_QUEUED}",
+        ],
+    )
     build_index(cfg, index_dir(cfg))
     t0 = time.perf_counter()
     start(cfg)
     ready = wait_ready(cfg)
     print(f"serve ready in {time.perf_counter() - t0:.1f} s: {ready}")
     playlists = read_playlists(cfg.serve.playlists)
-    yield {"cfg": cfg, "url": base_url(cfg), "headers": {"Authorization": f"Bearer {TOKEN}"}, "playlists": playlists}
+    yield {
+        "cfg": cfg,
+        "url": base_url(cfg),
+        "headers": {"Authorization": f"Bearer {TOKEN}"},
+        "playlists": playlists,
+    }
     stop(cfg)
 
 
@@ -95,7 +109,9 @@ def test_auth_required_and_off_path(served: dict[str, Any]) -> None:
 
 def test_chat_and_completion_via_openai_client(served: dict[str, Any]) -> None:
     client = _client(served)
-    chat = client.chat.completions.create(model="songsage", messages=[{"role": "user", "content": "Hi"}], max_tokens=6)
+    chat = client.chat.completions.create(
+        model="songsage", messages=[{"role": "user", "content": "Hi"}], max_tokens=6
+    )
     assert isinstance(chat.choices[0].message.content, str)
     assert chat.choices[0].finish_reason in {"stop", "length"}
     assert chat.usage.prompt_tokens > 0 and chat.usage.completion_tokens <= 6
@@ -105,15 +121,24 @@ def test_chat_and_completion_via_openai_client(served: dict[str, Any]) -> None:
 
 def test_streaming_chat_and_completion(served: dict[str, Any]) -> None:
     client = _client(served)
-    stream = client.chat.completions.create(model="songsage", messages=[{"role": "user", "content": "Sing"}],
-                                            max_tokens=8, stream=True, stream_options={"include_usage": True})  # fmt: skip
+    stream = client.chat.completions.create(
+        model="songsage",
+        messages=[{"role": "user", "content": "Sing"}],
+        max_tokens=8,
+        stream=True,
+        stream_options={"include_usage": True},
+    )
     chunks = list(stream)
     finishes = [c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason]
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert finishes in (["stop"], ["length"]) and chunks[-1].usage is not None
     assert chunks[-1].usage.completion_tokens <= 8 and isinstance(text, str)
-    with httpx.stream("POST", served["url"] + "/v1/completions", headers=served["headers"],
-                      json={"prompt": "la la", "max_tokens": 4, "stream": True}) as r:  # fmt: skip
+    with httpx.stream(
+        "POST",
+        served["url"] + "/v1/completions",
+        headers=served["headers"],
+        json={"prompt": "la la", "max_tokens": 4, "stream": True},
+    ) as r:
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
         lines = [ln for ln in r.iter_lines() if ln.startswith("data: ")]
     assert lines[-1] == "data: [DONE]" and len(lines) >= 2
@@ -123,18 +148,35 @@ def test_streaming_chat_and_completion(served: dict[str, Any]) -> None:
     ("route", "body", "status", "param"),
     [
         ("/v1/chat/completions", {"model": "songsage"}, 422, "messages"),
-        ("/v1/chat/completions", {"messages": [{"role": "user", "content": "x"}], "temperature": 5}, 422, "temperature"),
+        (
+            "/v1/chat/completions",
+            {"messages": [{"role": "user", "content": "x"}], "temperature": 5},
+            422,
+            "temperature",
+        ),
         ("/v1/chat/completions", {"messages": [{"role": "wizard", "content": "x"}]}, 422, "messages.0.role"),
-        ("/v1/chat/completions", {"messages": [{"role": "user", "content": "x"}], "max_tokens": 10_000}, 400, "max_tokens"),
+        (
+            "/v1/chat/completions",
+            {"messages": [{"role": "user", "content": "x"}], "max_tokens": 10_000},
+            400,
+            "max_tokens",
+        ),
         ("/v1/chat/completions", {"messages": [{"role": "user", "content": "word " * 600}]}, 400, "messages"),
-        ("/v1/chat/completions", {"messages": [{"role": "user", "content": "x"}], "model": "gpt-9"}, 400, "model"),
+        (
+            "/v1/chat/completions",
+            {"messages": [{"role": "user", "content": "x"}], "model": "gpt-9"},
+            400,
+            "model",
+        ),
         ("/v1/completions", {"prompt": ["a", "b"]}, 422, "prompt"),
         ("/v1/embeddings", {"input": ["x"] * 65}, 400, "input"),
         ("/v1/playlists/recommend", {"query": "sad songs", "top_k": 1000}, 400, "top_k"),
         ("/v1/playlists/recommend", {"query": ""}, 422, "query"),
     ],
-)  # fmt: skip
-def test_bad_requests_name_the_field(served: dict[str, Any], route: str, body: dict, status: int, param: str) -> None:
+)
+def test_bad_requests_name_the_field(
+    served: dict[str, Any], route: str, body: dict, status: int, param: str
+) -> None:
     r = httpx.post(served["url"] + route, json=body, headers=served["headers"], timeout=60)
     assert r.status_code == status, r.text
     err = r.json()["error"]
@@ -147,8 +189,11 @@ def test_embeddings_via_openai_client(served: dict[str, Any]) -> None:
     out = _client(served).embeddings.create(model="e5", input=["rainy night piano", "summer party"])
     vecs = np.array([d.embedding for d in out.data])
     assert vecs.shape == (2, 384) and np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-4)
-    plain = httpx.post(served["url"] + "/v1/embeddings", headers=served["headers"],
-                       json={"input": "rainy night piano", "encoding_format": "float"}).json()  # fmt: skip
+    plain = httpx.post(
+        served["url"] + "/v1/embeddings",
+        headers=served["headers"],
+        json={"input": "rainy night piano", "encoding_format": "float"},
+    ).json()
     assert np.allclose(plain["data"][0]["embedding"], vecs[0], atol=1e-6)
 
 
@@ -156,14 +201,22 @@ def test_recommender_finds_playlist_by_its_description(served: dict[str, Any]) -
     pl = served["playlists"]
     rows = pl[pl["description"] != ""].head(3)
     for pid, desc in zip(rows["playlist_id"], rows["description"], strict=True):
-        r = httpx.post(served["url"] + "/v1/playlists/recommend", headers=served["headers"],
-                       json={"query": desc, "top_k": 3, "rewrite": False}, timeout=60)  # fmt: skip
+        r = httpx.post(
+            served["url"] + "/v1/playlists/recommend",
+            headers=served["headers"],
+            json={"query": desc, "top_k": 3, "rewrite": False},
+            timeout=60,
+        )
         assert r.status_code == 200, r.text
         top = r.json()["playlists"]
         assert top[0]["playlist_id"] == pid and top[0]["title"] and top[0]["score"] >= top[-1]["score"]
     # With a rewrite by the generator the route still answers (rewritten text reported).
-    r = httpx.post(served["url"] + "/v1/playlists/recommend", headers=served["headers"],
-                   json={"query": "songs for studying", "rewrite": True}, timeout=60)  # fmt: skip
+    r = httpx.post(
+        served["url"] + "/v1/playlists/recommend",
+        headers=served["headers"],
+        json={"query": "songs for studying", "rewrite": True},
+        timeout=60,
+    )
     assert r.status_code == 200 and "rewritten_query" in r.json()
 
 
@@ -171,10 +224,20 @@ def test_openai_generator_teacher_points_at_serve(served: dict[str, Any]) -> Non
     from songsage.config.eval import GeneratorConfig
     from songsage.models.generator import OpenAIGenerator, SamplingParams
 
-    gen = OpenAIGenerator(GeneratorConfig(backend="openai", base_url=served["url"] + "/v1", model="songsage",
-                                          api_key_env=TOKEN_ENV, cache_dir="off", retries=0))  # fmt: skip
+    gen = OpenAIGenerator(
+        GeneratorConfig(
+            backend="openai",
+            base_url=served["url"] + "/v1",
+            model="songsage",
+            api_key_env=TOKEN_ENV,
+            cache_dir="off",
+            retries=0,
+        )
+    )
     try:
-        texts = gen.generate([[{"role": "user", "content": "Describe a playlist"}]] * 2, SamplingParams(max_new_tokens=6))
+        texts = gen.generate(
+            [[{"role": "user", "content": "Describe a playlist"}]] * 2, SamplingParams(max_new_tokens=6)
+        )
     finally:
         gen.close()
     assert len(texts) == 2 and all(isinstance(t, str) for t in texts)
@@ -185,8 +248,9 @@ def test_overload_returns_503_with_retry_after(served: dict[str, Any]) -> None:
 
     async def burst() -> list[httpx.Response]:
         async with httpx.AsyncClient(timeout=120, headers=served["headers"]) as http:
-            return await asyncio.gather(*(http.post(served["url"] + "/v1/chat/completions", json=body)
-                                          for _ in range(BURST)))  # fmt: skip
+            return await asyncio.gather(
+                *(http.post(served["url"] + "/v1/chat/completions", json=body) for _ in range(BURST))
+            )
 
     t0 = time.perf_counter()
     responses = asyncio.run(burst())
@@ -194,7 +258,9 @@ def test_overload_returns_503_with_retry_after(served: dict[str, Any]) -> None:
     assert set(codes) <= {200, 503} and 200 in codes and 503 in codes, codes
     assert codes.count(200) >= GEN_MAX_ONGOING
     rejected = next(r for r in responses if r.status_code == 503)
-    assert int(rejected.headers["retry-after"]) >= 1 and rejected.json()["error"]["type"] == "overloaded_error"
+    assert (
+        int(rejected.headers["retry-after"]) >= 1 and rejected.json()["error"]["type"] == "overloaded_error"
+    )
     assert time.perf_counter() - t0 < 120
     # The server is still healthy afterwards.
     assert httpx.get(served["url"] + "/readyz").status_code == 200
@@ -206,7 +272,9 @@ def test_bench_quick_mode(served: dict[str, Any]) -> None:
     assert spec.loader is not None
     sys.modules[spec.name] = mod  # dataclasses look their module up while the file executes
     spec.loader.exec_module(mod)
-    res = asyncio.run(mod.run_load(served["url"], clients=2, duration_s=2.0, max_requests=10, max_tokens=4, token=TOKEN))
+    res = asyncio.run(
+        mod.run_load(served["url"], clients=2, duration_s=2.0, max_requests=10, max_tokens=4, token=TOKEN)
+    )
     summary = res.summary()
     assert summary["requests"] <= 10 and summary["ok"] >= 1 and summary["p99_ms"] >= summary["p50_ms"]
     assert "p50_ms" in mod.format_table(summary)

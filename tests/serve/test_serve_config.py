@@ -32,7 +32,9 @@ def test_invalid_serve_values_name_the_key() -> None:
     with pytest.raises(ConfigError, match="serve.backend"):
         load_config(None, ["serve.backend=tgi"])
     with pytest.raises(ConfigError, match="serve.generator.autoscaling.max_replicas"):
-        load_config(None, ["serve.generator.autoscaling.min_replicas=3", "serve.generator.autoscaling.max_replicas=2"])
+        load_config(
+            None, ["serve.generator.autoscaling.min_replicas=3", "serve.generator.autoscaling.max_replicas=2"]
+        )
 
 
 def test_deployment_options_autoscaling_and_gpu() -> None:
@@ -40,7 +42,11 @@ def test_deployment_options_autoscaling_and_gpu() -> None:
 
     cfg = _cluster_cfg()
     gen = deployment_options(cfg.serve.generator)
-    assert gen["autoscaling_config"] == {"min_replicas": 1, "max_replicas": 4, "target_ongoing_requests": 16.0}
+    assert gen["autoscaling_config"] == {
+        "min_replicas": 1,
+        "max_replicas": 4,
+        "target_ongoing_requests": 16.0,
+    }
     assert gen["ray_actor_options"]["num_gpus"] == 1 and gen["max_queued_requests"] == 256
     assert "num_replicas" not in gen
     local = deployment_options(load_config(str(REPO / "configs" / "local.yaml")).serve.generator)
@@ -54,9 +60,13 @@ def test_vllm_llm_config_dict_from_cluster_profile() -> None:
     cfg.serve.mlflow_model_uri, cfg.serve.model = "", "/mnt/models/songsage-7b"  # no MLflow download here
     d = llm_config_dict(cfg)
     assert d["model_loading_config"] == {"model_id": "songsage", "model_source": "/mnt/models/songsage-7b"}
-    assert d["engine_kwargs"]["enable_lora"] and d["lora_config"]["dynamic_lora_loading_path"].startswith("s3://")
+    assert d["engine_kwargs"]["enable_lora"] and d["lora_config"]["dynamic_lora_loading_path"].startswith(
+        "s3://"
+    )
     assert d["engine_kwargs"]["max_model_len"] >= cfg.serve.max_prompt_tokens + cfg.serve.max_tokens_limit
-    assert d["deployment_config"]["autoscaling_config"]["max_replicas"] == 4 and d["accelerator_type"] == "A100"
+    assert (
+        d["deployment_config"]["autoscaling_config"]["max_replicas"] == 4 and d["accelerator_type"] == "A100"
+    )
 
 
 def test_vllm_llm_config_constructs_where_available() -> None:

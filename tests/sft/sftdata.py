@@ -51,9 +51,17 @@ def write_curated(root: Path, n_songs: int = N_SONGS) -> Path:
             continue
         seen.add(sid)
         tags = rec.get("tags") if isinstance(rec.get("tags"), list) else []
-        songs.append({"song_id": sid, "name": str(rec.get("name") or ""), "artist": str(rec.get("artist") or ""),
-                      "album": str(rec.get("album") or ""), "tags": [str(t) for t in tags], "lyrics_norm": lyrics,
-                      "language": script_language(lyrics)})  # fmt: skip
+        songs.append(
+            {
+                "song_id": sid,
+                "name": str(rec.get("name") or ""),
+                "artist": str(rec.get("artist") or ""),
+                "album": str(rec.get("album") or ""),
+                "tags": [str(t) for t in tags],
+                "lyrics_norm": lyrics,
+                "language": script_language(lyrics),
+            }
+        )
         if len(songs) >= n_songs:
             break
     playlists = []
@@ -61,10 +69,16 @@ def write_curated(root: Path, n_songs: int = N_SONGS) -> Path:
         ids = rec.get("song_ids") if isinstance(rec.get("song_ids"), list) else []
         if not isinstance(rec.get("playlist_id"), str):
             continue
-        playlists.append({"playlist_id": rec["playlist_id"], "title": str(rec.get("title") or ""),
-                          "tags": [str(t) for t in rec.get("tags") or []],
-                          "description": rec.get("description") if isinstance(rec.get("description"), str) else None,
-                          "song_ids": [str(i) for i in ids], "kept_song_ids": [str(i) for i in ids if i in seen]})  # fmt: skip
+        playlists.append(
+            {
+                "playlist_id": rec["playlist_id"],
+                "title": str(rec.get("title") or ""),
+                "tags": [str(t) for t in rec.get("tags") or []],
+                "description": rec.get("description") if isinstance(rec.get("description"), str) else None,
+                "song_ids": [str(i) for i in ids],
+                "kept_song_ids": [str(i) for i in ids if i in seen],
+            }
+        )
     for name, rows in (("songs", songs), ("playlists", playlists)):
         d = root / "curate" / name
         d.mkdir(parents=True, exist_ok=True)
@@ -76,6 +90,6 @@ def make_config(run_dir: Path, *overrides: str) -> Config:
     """The local profile pointed at ``run_dir`` with tracking off, the test-size tiny model and ``overrides``."""
     tiny = [f"model.tiny.{k}={v}" for k, v in TINY.__dict__.items()]
     base = [f"run.dir={run_dir}", "tracking.enabled=false", "model.name_or_path=tiny-qwen2", *tiny]
-    return load_config(str(Path(__file__).resolve().parents[2] / "configs" / "local.yaml"), [*base, *overrides])
-
-
+    return load_config(
+        str(Path(__file__).resolve().parents[2] / "configs" / "local.yaml"), [*base, *overrides]
+    )

@@ -24,20 +24,31 @@ def _reply(body: dict[str, Any]) -> str:
 
 
 def _teacher(server: Any) -> list[str]:
-    return ["sft_data.teacher.backend=openai", f"sft_data.teacher.base_url={server.base_url}", "sft_data.teacher.model=t",
-            "sft_data.teacher.concurrency=2", "sft_data.teacher.retries=0"]  # fmt: skip
+    return [
+        "sft_data.teacher.backend=openai",
+        f"sft_data.teacher.base_url={server.base_url}",
+        "sft_data.teacher.model=t",
+        "sft_data.teacher.concurrency=2",
+        "sft_data.teacher.retries=0",
+    ]
 
 
-def test_build_sft_resumes_from_cache_and_decontaminates(ray_session: Any, curated_root: Path, chat_server: Any,
-                                                         tmp_path: Path) -> None:  # fmt: skip
+def test_build_sft_resumes_from_cache_and_decontaminates(
+    ray_session: Any, curated_root: Path, chat_server: Any, tmp_path: Path
+) -> None:
     server = chat_server(_reply)
     ids_file = tmp_path / "eval_ids.txt"
     songs = pq.read_table(curated_root / "curate" / "songs").column("song_id").to_pylist()
     held_out = set(songs[:50])
     ids_file.write_text("\n".join(held_out), encoding="utf-8")
-    cfg = make_config(curated_root, f"sft_data.total_samples={PER_TASK * len(SFT_TASKS)}", "sft_data.general_ratio=0.25",
-                      f"sft_data.decontam.ids_files=[{ids_file}]", f"sft_data.cache_dir={tmp_path / 'cache'}",
-                      *_teacher(server))  # fmt: skip
+    cfg = make_config(
+        curated_root,
+        f"sft_data.total_samples={PER_TASK * len(SFT_TASKS)}",
+        "sft_data.general_ratio=0.25",
+        f"sft_data.decontam.ids_files=[{ids_file}]",
+        f"sft_data.cache_dir={tmp_path / 'cache'}",
+        *_teacher(server),
+    )
     out = tmp_path / "build_sft"
     first = build_sft(cfg, str(out))
     calls = server.calls
@@ -64,28 +75,46 @@ def test_build_sft_resumes_from_cache_and_decontaminates(ray_session: Any, curat
     assert manifest["per_task"] == first.per_task and manifest["decontam"]["songs"] == len(held_out)
 
 
-def test_build_preferences_strong_endpoint_weak_local_model(ray_session: Any, curated_root: Path, chat_server: Any,
-                                                            tmp_path: Path) -> None:  # fmt: skip
+def test_build_preferences_strong_endpoint_weak_local_model(
+    ray_session: Any, curated_root: Path, chat_server: Any, tmp_path: Path
+) -> None:
     """chosen from an OpenAI-compatible endpoint, rejected from the local tiny model in a Ray Data actor pool."""
     teacher = chat_server(_reply)
     strong = chat_server(lambda body: "A careful answer.")
     root = tmp_path
     for name in ("songs", "playlists"):
         (root / "curate" / name).mkdir(parents=True)
-        (root / "curate" / name / "part-00000.parquet").write_bytes((curated_root / "curate" / name / "part-00000.parquet").read_bytes())
-    common = [f"sft_data.total_samples={2 * len(SFT_TASKS)}", "sft_data.general_ratio=0", *_teacher(teacher),
-              "preferences.per_task=2", "preferences.strong.backend=openai", f"preferences.strong.base_url={strong.base_url}",
-              "preferences.strong.model=s", "preferences.weak.model=tiny-qwen2", "preferences.weak.max_new_tokens=8",
-              "preferences.weak.temperature=1.0"]  # fmt: skip
+        (root / "curate" / name / "part-00000.parquet").write_bytes(
+            (curated_root / "curate" / name / "part-00000.parquet").read_bytes()
+        )
+    common = [
+        f"sft_data.total_samples={2 * len(SFT_TASKS)}",
+        "sft_data.general_ratio=0",
+        *_teacher(teacher),
+        "preferences.per_task=2",
+        "preferences.strong.backend=openai",
+        f"preferences.strong.base_url={strong.base_url}",
+        "preferences.strong.model=s",
+        "preferences.weak.model=tiny-qwen2",
+        "preferences.weak.max_new_tokens=8",
+        "preferences.weak.temperature=1.0",
+    ]
     cfg = make_config(root, *common)
     build_sft(cfg, str(root / "build_sft"))
     result = build_preferences(cfg, str(root / "build_preferences"))
     assert 0 < sum(result.prompts.values()) <= 2 * len(SFT_TASKS)
     pairs = pq.read_table(root / "build_preferences" / "pairs").to_pylist()
-    assert len(pairs) == sum(result.pairs.values()) == sum(result.prompts.values()) - sum(result.dropped.values())
+    assert (
+        len(pairs)
+        == sum(result.pairs.values())
+        == sum(result.prompts.values()) - sum(result.dropped.values())
+    )
     for p in pairs:
         assert p["chosen"] == "A careful answer." and p["rejected"].strip() and p["rejected"] != p["chosen"]
         assert p["prompt"][-1]["role"] == "user" and p["task"] in SFT_TASKS
     calls = strong.calls
     again = build_preferences(cfg, str(root / "build_preferences"))
-    assert strong.calls == calls and again.generators["strong"]["calls"] == again.generators["weak"]["calls"] == 0
+    assert (
+        strong.calls == calls
+        and again.generators["strong"]["calls"] == again.generators["weak"]["calls"] == 0
+    )

@@ -28,9 +28,19 @@ SFT_LR = 5e-3
 
 def write_sft_data(root: Path) -> Path:
     """``root/build_sft/{train,validation}`` with the overfit samples (validation = the same rows)."""
-    rows = [{"sample_id": f"t:{i}", "task": "lyrics_title", "language": "en", "template_lang": "en", "song_id": str(i),
-             "playlist_id": "", "teacher_kind": "", "messages": [{"role": "user", "content": q}, {"role": "assistant", "content": a}]}
-            for i, (q, a) in enumerate(OVERFIT)]  # fmt: skip
+    rows = [
+        {
+            "sample_id": f"t:{i}",
+            "task": "lyrics_title",
+            "language": "en",
+            "template_lang": "en",
+            "song_id": str(i),
+            "playlist_id": "",
+            "teacher_kind": "",
+            "messages": [{"role": "user", "content": q}, {"role": "assistant", "content": a}],
+        }
+        for i, (q, a) in enumerate(OVERFIT)
+    ]
     for split in ("train", "validation"):
         write_rows(rows, str(root / "build_sft" / split), OUTPUT_SCHEMA, 100)
     return root / "build_sft"
@@ -38,8 +48,17 @@ def write_sft_data(root: Path) -> Path:
 
 def write_pairs(root: Path) -> Path:
     """``root/build_preferences/pairs``: chosen = the right answer, rejected = a wrong one (x2 for 8 pairs)."""
-    rows = [{"sample_id": f"p:{i}:{k}", "task": "lyrics_title", "prompt": [{"role": "user", "content": q}], "chosen": a,
-             "rejected": "I do not know, maybe something"} for k in range(2) for i, (q, a) in enumerate(OVERFIT)]  # fmt: skip
+    rows = [
+        {
+            "sample_id": f"p:{i}:{k}",
+            "task": "lyrics_title",
+            "prompt": [{"role": "user", "content": q}],
+            "chosen": a,
+            "rejected": "I do not know, maybe something",
+        }
+        for k in range(2)
+        for i, (q, a) in enumerate(OVERFIT)
+    ]
     write_rows(rows, str(root / "build_preferences" / PAIRS_DIR), PAIR_SCHEMA, 100)
     return root / "build_preferences"
 
@@ -57,9 +76,19 @@ def sft_run(ray_session: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple
     """An overfit LoRA SFT under ZeRO-3 (2 workers): (config, summary, out dir)."""
     root = tmp_path_factory.mktemp("sft-train")
     write_sft_data(root)
-    cfg = make_config(root, f"sft.max_steps={SFT_STEPS}", f"sft.lr={SFT_LR}", "sft.warmup_ratio=0.0",
-                      "sft.lr_scheduler=constant", "sft.deepspeed.stage=3", "sft.checkpoint_every=1000",
-                      "sft.eval_every=1000", "sft.per_device_batch=2", "sft.grad_accum=1", "sft.lora_dropout=0.0")  # fmt: skip
+    cfg = make_config(
+        root,
+        f"sft.max_steps={SFT_STEPS}",
+        f"sft.lr={SFT_LR}",
+        "sft.warmup_ratio=0.0",
+        "sft.lr_scheduler=constant",
+        "sft.deepspeed.stage=3",
+        "sft.checkpoint_every=1000",
+        "sft.eval_every=1000",
+        "sft.per_device_batch=2",
+        "sft.grad_accum=1",
+        "sft.lora_dropout=0.0",
+    )
     from songsage.train.sft import run_sft
 
     out = root / "sft"
@@ -84,7 +113,9 @@ def test_sft_zero3_adapter_saved_and_reloads(sft_run: tuple[Any, dict[str, Any],
     assert summary["final_loss"] < summary["first_loss"] - 0.5, (summary["first_loss"], summary["final_loss"])
     weights = load_file(str(out / "adapter" / "adapter_model.safetensors"))
     assert weights and all(t.numel() > 0 for t in weights.values())
-    assert sum(float(t.abs().sum()) for k, t in weights.items() if "lora_B" in k) > 0  # B starts at 0: trained
+    assert (
+        sum(float(t.abs().sum()) for k, t in weights.items() if "lora_B" in k) > 0
+    )  # B starts at 0: trained
     conf = json.loads((out / "adapter" / "adapter_config.json").read_text())
     assert conf["r"] == cfg.sft.lora_r and conf["lora_alpha"] == cfg.sft.lora_alpha
     base = ModelConfig(name_or_path=conf["base_model_name_or_path"])
@@ -108,14 +139,22 @@ def test_sft_model_ends_turn_with_im_end(sft_run: tuple[Any, dict[str, Any], Pat
 
     _, _, out = sft_run
     conf = json.loads((out / "adapter" / "adapter_config.json").read_text())
-    model = load_adapter_model(str(out / "adapter"), ModelConfig(name_or_path=conf["base_model_name_or_path"]))
+    model = load_adapter_model(
+        str(out / "adapter"), ModelConfig(name_or_path=conf["base_model_name_or_path"])
+    )
     tok = AutoTokenizer.from_pretrained(str(out / "adapter"))
     end = tok.convert_tokens_to_ids(END_OF_TURN)
     for prompt, answer in OVERFIT:
-        enc = tok.apply_chat_template([{"role": "user", "content": prompt}], add_generation_prompt=True,
-                                      return_dict=True, return_tensors="pt")  # fmt: skip
+        enc = tok.apply_chat_template(
+            [{"role": "user", "content": prompt}],
+            add_generation_prompt=True,
+            return_dict=True,
+            return_tensors="pt",
+        )
         with torch.no_grad():
-            gen = model.generate(**enc, max_new_tokens=16, do_sample=False, eos_token_id=end, pad_token_id=end)
+            gen = model.generate(
+                **enc, max_new_tokens=16, do_sample=False, eos_token_id=end, pad_token_id=end
+            )
         new = gen[0, enc["input_ids"].shape[1] :].tolist()
         assert end in new, tok.decode(new)
         assert tok.decode(new[: new.index(end)]) == answer
@@ -133,8 +172,16 @@ def test_dpo_from_sft_adapter_with_resume(sft_run: tuple[Any, dict[str, Any], Pa
     write_pairs(root)
     out = root / "dpo"
     out.mkdir()
-    common = [f"dpo.sft_adapter={sft_out / 'adapter'}", "dpo.max_steps=4", "dpo.global_batch=4", "dpo.per_device_batch=1",
-              "dpo.lr=1e-3", "dpo.warmup_ratio=0.0", "dpo.checkpoint_every=2", "dpo.deepspeed.stage=2"]  # fmt: skip
+    common = [
+        f"dpo.sft_adapter={sft_out / 'adapter'}",
+        "dpo.max_steps=4",
+        "dpo.global_batch=4",
+        "dpo.per_device_batch=1",
+        "dpo.lr=1e-3",
+        "dpo.warmup_ratio=0.0",
+        "dpo.checkpoint_every=2",
+        "dpo.deepspeed.stage=2",
+    ]
     first = make_config(root, *common, "dpo.stop_at_step=2")
     with Tracker(first, "dpo") as tracker:
         part = run_dpo(first, str(out), tracker)

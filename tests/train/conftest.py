@@ -40,12 +40,25 @@ def write_shards(out_dir: Path, tokenizer: Any, seq_len: int, n_songs: int, n_fi
     total = 0
     for i in range(n_files):
         ids, lengths = pack_documents(docs[i * per_file : (i + 1) * per_file], seq_len, eos, eos)
-        table = pa.table({"input_ids": pa.array(list(ids), type=pa.list_(pa.int32())),
-                          "length": pa.array(lengths, type=pa.int32())})  # fmt: skip
+        table = pa.table(
+            {
+                "input_ids": pa.array(list(ids), type=pa.list_(pa.int32())),
+                "length": pa.array(lengths, type=pa.int32()),
+            }
+        )
         pq.write_table(table, shards / f"shard-{i:05d}.parquet")
         total += len(ids)
-    manifest = {"seq_len": seq_len, "sequences": total, "content_hash": "test",
-                "tokenizer": {"name_or_path": "qwen2.5-offline", "eos_id": eos, "pad_id": eos, "vocab": len(tokenizer)}}  # fmt: skip
+    manifest = {
+        "seq_len": seq_len,
+        "sequences": total,
+        "content_hash": "test",
+        "tokenizer": {
+            "name_or_path": "qwen2.5-offline",
+            "eos_id": eos,
+            "pad_id": eos,
+            "vocab": len(tokenizer),
+        },
+    }
     (out_dir / "curate" / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return shards
 
@@ -53,4 +66,6 @@ def write_shards(out_dir: Path, tokenizer: Any, seq_len: int, n_songs: int, n_fi
 @pytest.fixture(scope="session")
 def shards_dir(tmp_path_factory: pytest.TempPathFactory, qwen_tokenizer: Any) -> Path:
     """Packed 64-token shards of 600 lyrics (~1,100 rows), shared by the training tests."""
-    return write_shards(tmp_path_factory.mktemp("pt-data"), qwen_tokenizer, SHARD_SEQ_LEN, SHARD_SONGS, SHARD_FILES)
+    return write_shards(
+        tmp_path_factory.mktemp("pt-data"), qwen_tokenizer, SHARD_SEQ_LEN, SHARD_SONGS, SHARD_FILES
+    )

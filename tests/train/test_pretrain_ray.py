@@ -16,17 +16,24 @@ REPO = Path(__file__).resolve().parents[2]
 # Small enough for a 2-core machine: tiny Qwen2 (hidden 32, 2 layers; the 151,936-row LM head dominates),
 # the fixture's 64-token rows, batch 2 per worker.
 SMALL = [
-    "model.tiny.hidden_size=32", "model.tiny.intermediate_size=128",
-    "pretrain.per_device_batch=2", "pretrain.grad_accum=1", "pretrain.eval_fraction=0.1",
-    "pretrain.eval_max_batches=2", "pretrain.warmup_ratio=0.1", "ray.progress_bars=false",
-]  # fmt: skip
+    "model.tiny.hidden_size=32",
+    "model.tiny.intermediate_size=128",
+    "pretrain.per_device_batch=2",
+    "pretrain.grad_accum=1",
+    "pretrain.eval_fraction=0.1",
+    "pretrain.eval_max_batches=2",
+    "pretrain.warmup_ratio=0.1",
+    "ray.progress_bars=false",
+]
 
 
 def make_cfg(tmp: Path, shards: Path, *overrides: str) -> Config:
     """The local profile pointed at the test shards and a private run dir (own MLflow db, storage)."""
     seq_len = json.loads((shards.parent / "manifest.json").read_text())["seq_len"]
-    return load_config(str(REPO / "configs/local.yaml"),
-                       [f"run.dir={tmp}", f"data.shards={shards}", f"pretrain.seq_len={seq_len}", *SMALL, *overrides])  # fmt: skip
+    return load_config(
+        str(REPO / "configs/local.yaml"),
+        [f"run.dir={tmp}", f"data.shards={shards}", f"pretrain.seq_len={seq_len}", *SMALL, *overrides],
+    )
 
 
 def train(cfg: Config, out_dir: Path) -> dict[str, Any]:
@@ -35,12 +42,19 @@ def train(cfg: Config, out_dir: Path) -> dict[str, Any]:
 
 
 STEPS = 16
-ZERO2 = [f"pretrain.max_steps={STEPS}", "pretrain.lr=5e-3", f"pretrain.eval_every={STEPS // 2}",
-         f"pretrain.checkpoint_every={STEPS // 2}", "pretrain.deepspeed.stage=2"]  # fmt: skip
+ZERO2 = [
+    f"pretrain.max_steps={STEPS}",
+    "pretrain.lr=5e-3",
+    f"pretrain.eval_every={STEPS // 2}",
+    f"pretrain.checkpoint_every={STEPS // 2}",
+    "pretrain.deepspeed.stage=2",
+]
 
 
 @pytest.mark.slow
-def test_zero2_loss_falls_tracked_loadable_and_resumes_exactly(ray_session: Any, shards_dir: Path, tmp_path: Path) -> None:
+def test_zero2_loss_falls_tracked_loadable_and_resumes_exactly(
+    ray_session: Any, shards_dir: Path, tmp_path: Path
+) -> None:
     import mlflow
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -66,13 +80,17 @@ def test_zero2_loss_falls_tracked_loadable_and_resumes_exactly(ray_session: Any,
     tok = AutoTokenizer.from_pretrained(summary["model_dir"])
     assert model.config.vocab_size == 151936 and model.config.hidden_size == 32
     assert tok("Hello, world")["input_ids"] == [9707, 11, 1879]
-    ckpts = sorted(p.name for p in (Path(summary["storage_path"]) / summary["run_name"]).glob("checkpoint_step_*"))
+    ckpts = sorted(
+        p.name for p in (Path(summary["storage_path"]) / summary["run_name"]).glob("checkpoint_step_*")
+    )
     assert ckpts == [f"checkpoint_step_{STEPS // 2:08d}", f"checkpoint_step_{STEPS:08d}"]  # keep_last 2
 
     # Interrupted half way (the schedule still spans STEPS), then the same job resubmitted: Ray Train
     # restores the latest checkpoint (same run name + storage path) and the loss curve continues exactly.
     run_dir = tmp_path / "resumed"
-    half = train(make_cfg(run_dir, shards_dir, *ZERO2, f"pretrain.stop_at_step={STEPS // 2}"), run_dir / "pretrain")
+    half = train(
+        make_cfg(run_dir, shards_dir, *ZERO2, f"pretrain.stop_at_step={STEPS // 2}"), run_dir / "pretrain"
+    )
     assert half["step"] == STEPS // 2 and not half["finished"] and half["model_dir"] == ""
     resumed = train(make_cfg(run_dir, shards_dir, *ZERO2), run_dir / "pretrain")
     assert resumed["resumed_from"] == STEPS // 2 and resumed["finished"]
@@ -86,11 +104,20 @@ def test_zero2_loss_falls_tracked_loadable_and_resumes_exactly(ray_session: Any,
 
 
 @pytest.mark.slow
-def test_zero3_trains_checkpoints_and_saves_a_full_model(ray_session: Any, shards_dir: Path, tmp_path: Path) -> None:
+def test_zero3_trains_checkpoints_and_saves_a_full_model(
+    ray_session: Any, shards_dir: Path, tmp_path: Path
+) -> None:
     from transformers import AutoModelForCausalLM
 
-    cfg = make_cfg(tmp_path, shards_dir, "pretrain.max_steps=4", "pretrain.lr=5e-3", "pretrain.eval_every=4",
-                   "pretrain.checkpoint_every=2", "pretrain.deepspeed.stage=3")  # fmt: skip
+    cfg = make_cfg(
+        tmp_path,
+        shards_dir,
+        "pretrain.max_steps=4",
+        "pretrain.lr=5e-3",
+        "pretrain.eval_every=4",
+        "pretrain.checkpoint_every=2",
+        "pretrain.deepspeed.stage=3",
+    )
     summary = train(cfg, tmp_path / "pretrain")
     losses = [loss for _, loss in summary["history"]]
     assert len(losses) == 4 and losses[-1] < losses[0]

@@ -31,7 +31,13 @@ REPO = Path(__file__).resolve().parents[2]
 def test_cluster_profile_reproduces_table7() -> None:
     cfg = load_config(str(REPO / "configs/cluster.yaml"))
     p = cfg.pretrain
-    assert (p.lr, p.lr_scheduler, p.warmup_ratio, p.weight_decay, p.grad_clip) == (3e-5, "cosine", 0.03, 0.1, 1.0)
+    assert (p.lr, p.lr_scheduler, p.warmup_ratio, p.weight_decay, p.grad_clip) == (
+        3e-5,
+        "cosine",
+        0.03,
+        0.1,
+        1.0,
+    )
     assert (p.per_device_batch, p.grad_accum, p.seq_len, p.epochs, p.num_workers) == (8, 8, 2048, 1, 16)
     assert p.use_gpu and p.bf16 and p.deepspeed.stage in (2, 3)
     assert p.tokens_per_step() == 8 * 8 * 16 * 2048 == 2_097_152
@@ -64,15 +70,27 @@ def test_pretrain_config_rejects_bad_values() -> None:
 @pytest.mark.parametrize("stage", [2, 3])
 @pytest.mark.parametrize("use_gpu", [False, True])
 def test_deepspeed_config_agrees_with_run_config(stage: int, use_gpu: bool) -> None:
-    p = PretrainConfig(per_device_batch=3, grad_accum=5, grad_clip=0.7, lr=2e-4, weight_decay=0.05,
-                       adam_beta1=0.8, adam_beta2=0.9, bf16=True, deepspeed=DeepSpeedConfig(stage=stage))  # fmt: skip
+    p = PretrainConfig(
+        per_device_batch=3,
+        grad_accum=5,
+        grad_clip=0.7,
+        lr=2e-4,
+        weight_decay=0.05,
+        adam_beta1=0.8,
+        adam_beta2=0.9,
+        bf16=True,
+        deepspeed=DeepSpeedConfig(stage=stage),
+    )
     ds = build_deepspeed_config(p, world_size=4, use_gpu=use_gpu)
     assert ds["train_micro_batch_size_per_gpu"] == 3 and ds["gradient_accumulation_steps"] == 5
     assert ds["train_batch_size"] == 3 * 5 * 4 and ds["gradient_clipping"] == 0.7
     assert ds["zero_optimization"]["stage"] == stage
     assert ds["bf16"]["enabled"] is use_gpu  # bf16 only on GPUs
     if use_gpu:
-        assert ds["optimizer"] == {"type": "AdamW", "params": {"lr": 2e-4, "betas": [0.8, 0.9], "eps": 1e-8, "weight_decay": 0.05}}
+        assert ds["optimizer"] == {
+            "type": "AdamW",
+            "params": {"lr": 2e-4, "betas": [0.8, 0.9], "eps": 1e-8, "weight_decay": 0.05},
+        }
     else:
         assert "optimizer" not in ds  # the worker passes torch AdamW with the same values
     assert "auto" not in json.dumps(ds)
@@ -162,8 +180,13 @@ def test_registry_tiny_qwen2_matches_qwen25_vocab() -> None:
 
 def test_bench_dry_run(tmp_path: Path) -> None:
     out = tmp_path / "rows.json"
-    proc = subprocess.run([sys.executable, str(REPO / "bench/train_throughput.py"), "--dry-run", "--json", str(out)],
-                          capture_output=True, text=True, timeout=300, cwd=REPO)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "bench/train_throughput.py"), "--dry-run", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPO,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     rows = json.loads(out.read_text())
     assert [r["mode"] for r in rows] == ["plain", "zero2", "zero3"]
@@ -177,7 +200,24 @@ def test_bf16_deepspeed_step_on_gpu() -> None:
 
     if not torch.cuda.is_available():
         pytest.skip("needs CUDA")
-    proc = subprocess.run([sys.executable, str(REPO / "bench/train_throughput.py"), "--archs", "tiny-qwen2",
-                           "--modes", "plain,zero2,zero3", "--seq-len", "256", "--steps", "2", "--warmup", "1"],
-                          capture_output=True, text=True, timeout=600, cwd=REPO)  # fmt: skip
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "bench/train_throughput.py"),
+            "--archs",
+            "tiny-qwen2",
+            "--modes",
+            "plain,zero2,zero3",
+            "--seq-len",
+            "256",
+            "--steps",
+            "2",
+            "--warmup",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=REPO,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]

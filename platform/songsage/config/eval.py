@@ -13,7 +13,13 @@ from typing import Literal
 from songsage.config.loader import ConfigError
 
 MUSIC_PERSPECTIVES = ["music_culture", "music_emotion", "music_era", "music_scene", "music_type"]
-USER_PERSPECTIVES = ["user_characteristic", "user_emotion", "user_habit", "user_social_role", "user_psychology"]
+USER_PERSPECTIVES = [
+    "user_characteristic",
+    "user_emotion",
+    "user_habit",
+    "user_social_role",
+    "user_psychology",
+]
 
 
 @dataclass
@@ -96,8 +102,9 @@ class TaskMetricsConfig:
     # Samples per task (0 = all in the split).
     max_per_task: int = 0
     # Generation tasks whose predictions are kept for the judge (Table 3 blocks).
-    generation_tasks: list[str] = field(default_factory=lambda: ["keywords_to_lyrics", "lyrics_continuation",
-                                                                 "lyrics_story"])  # fmt: skip
+    generation_tasks: list[str] = field(
+        default_factory=lambda: ["keywords_to_lyrics", "lyrics_continuation", "lyrics_story"]
+    )
 
 
 @dataclass

@@ -155,7 +155,11 @@ def build(cls: type[T], data: dict[str, Any], prefix: str = "") -> T:
     for name, value in data.items():
         key = f"{prefix}.{name}" if prefix else name
         factory = fields[name].default_factory
-        if isinstance(value, dict) and dataclasses.is_dataclass(hints[name]) and factory is not dataclasses.MISSING:
+        if (
+            isinstance(value, dict)
+            and dataclasses.is_dataclass(hints[name])
+            and factory is not dataclasses.MISSING
+        ):
             # A section whose default differs from its class defaults (e.g. a judge generator defaulting to
             # backend "openai") keeps that default for the keys the YAML/--set does not name.
             value = _deep_merge(to_dict(factory()), value)

@@ -113,7 +113,9 @@ class DedupConfig:
 
     def validate(self, prefix: str) -> None:
         if self.num_perm % self.bands:
-            raise ConfigError(f"{prefix}.bands: num_perm ({self.num_perm}) must be divisible by bands ({self.bands})")
+            raise ConfigError(
+                f"{prefix}.bands: num_perm ({self.num_perm}) must be divisible by bands ({self.bands})"
+            )
         if not 0 < self.threshold <= 1:
             raise ConfigError(f"{prefix}.threshold: must be in (0, 1], got {self.threshold}")
         if self.shingle_size < 1:

@@ -26,7 +26,9 @@ class AutoscalingConfig:
 
     def validate(self, prefix: str) -> None:
         if not 0 <= self.min_replicas <= self.max_replicas or self.max_replicas < 1:
-            raise ConfigError(f"{prefix}.max_replicas: need 0 <= min_replicas <= max_replicas and max_replicas >= 1")
+            raise ConfigError(
+                f"{prefix}.max_replicas: need 0 <= min_replicas <= max_replicas and max_replicas >= 1"
+            )
         if self.target_ongoing_requests <= 0:
             raise ConfigError(f"{prefix}.target_ongoing_requests: must be > 0")
 
@@ -55,7 +57,9 @@ class DeploymentConfig:
 
     def validate(self, prefix: str) -> None:
         if self.num_replicas < 1 or self.max_ongoing_requests < 1:
-            raise ConfigError(f"{prefix}.max_ongoing_requests: num_replicas and max_ongoing_requests must be >= 1")
+            raise ConfigError(
+                f"{prefix}.max_ongoing_requests: num_replicas and max_ongoing_requests must be >= 1"
+            )
         if self.max_queued_requests < -1:
             raise ConfigError(f"{prefix}.max_queued_requests: must be >= 0 (or -1 = unbounded)")
 
@@ -139,12 +143,23 @@ class ServeConfig:
     def validate(self, prefix: str) -> None:
         if self.backend not in ("hf", "vllm"):
             raise ConfigError(f"{prefix}.backend: must be 'hf' or 'vllm', got {self.backend!r}")
-        for name in ("max_prompt_tokens", "max_tokens_limit", "default_max_tokens", "max_embedding_inputs",
-                     "max_input_chars", "batch_max_size", "top_k", "max_top_k", "rewrite_max_tokens"):  # fmt: skip
+        for name in (
+            "max_prompt_tokens",
+            "max_tokens_limit",
+            "default_max_tokens",
+            "max_embedding_inputs",
+            "max_input_chars",
+            "batch_max_size",
+            "top_k",
+            "max_top_k",
+            "rewrite_max_tokens",
+        ):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{prefix}.{name}: must be >= 1, got {getattr(self, name)}")
         if self.default_max_tokens > self.max_tokens_limit:
-            raise ConfigError(f"{prefix}.default_max_tokens: must be <= max_tokens_limit ({self.max_tokens_limit})")
+            raise ConfigError(
+                f"{prefix}.default_max_tokens: must be <= max_tokens_limit ({self.max_tokens_limit})"
+            )
         if self.top_k > self.max_top_k:
             raise ConfigError(f"{prefix}.top_k: must be <= max_top_k ({self.max_top_k})")
         if not self.route_prefix.startswith("/"):

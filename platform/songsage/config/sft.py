@@ -22,16 +22,16 @@ from songsage.config.train import PretrainConfig
 
 # The nine LyricBank-SFT tasks, in the paper's order (appendix "LyricBank-SFT Dataset Construction").
 SFT_TASKS = [
-    "query_rewrite",        # 1 user query -> playlist description
-    "playlist_tags",        # 2 playlist -> tags
+    "query_rewrite",  # 1 user query -> playlist description
+    "playlist_tags",  # 2 playlist -> tags
     "playlist_description",  # 3 playlist -> description
-    "lyrics_story",         # 4 lyrics -> the story of the song
+    "lyrics_story",  # 4 lyrics -> the story of the song
     "lyrics_continuation",  # 5 first half -> second half
-    "keywords_to_lyrics",   # 6 keywords -> lyrics
-    "lyrics_artist",        # 7 lyrics -> artist
-    "lyrics_title",         # 8 lyrics -> title
-    "lyrics_emotion",       # 9 lyrics -> emotion
-]  # fmt: skip
+    "keywords_to_lyrics",  # 6 keywords -> lyrics
+    "lyrics_artist",  # 7 lyrics -> artist
+    "lyrics_title",  # 8 lyrics -> title
+    "lyrics_emotion",  # 9 lyrics -> emotion
+]
 GENERAL_TASK = "general"
 # Default local teacher / strong generator: SmolLM2-135M-Instruct (a real instruction model, offline).
 SMOLLM2_NAME = "smollm2-135m-instruct"
@@ -44,8 +44,15 @@ def _equal_weights() -> dict[str, float]:
 
 
 def _teacher() -> GeneratorConfig:
-    return GeneratorConfig(backend="hf", model=SMOLLM2_NAME, max_new_tokens=96, temperature=0.7, top_p=0.9,
-                           batch_size=8, max_input_tokens=1024)  # fmt: skip
+    return GeneratorConfig(
+        backend="hf",
+        model=SMOLLM2_NAME,
+        max_new_tokens=96,
+        temperature=0.7,
+        top_p=0.9,
+        batch_size=8,
+        max_input_tokens=1024,
+    )
 
 
 @dataclass
@@ -144,14 +151,28 @@ class SFTDataConfig:
 
 
 def _strong() -> GeneratorConfig:
-    return GeneratorConfig(backend="hf", model=SMOLLM2_NAME, max_new_tokens=96, temperature=0.3, top_p=0.9,
-                           batch_size=8, max_input_tokens=1024)  # fmt: skip
+    return GeneratorConfig(
+        backend="hf",
+        model=SMOLLM2_NAME,
+        max_new_tokens=96,
+        temperature=0.3,
+        top_p=0.9,
+        batch_size=8,
+        max_input_tokens=1024,
+    )
 
 
 def _weak() -> GeneratorConfig:
     # The tiny random model (model.tiny) sampled hot: clearly worse than the strong generator.
-    return GeneratorConfig(backend="hf", model="tiny-qwen2", max_new_tokens=48, temperature=1.0, top_p=1.0,
-                           batch_size=16, max_input_tokens=1024)  # fmt: skip
+    return GeneratorConfig(
+        backend="hf",
+        model="tiny-qwen2",
+        max_new_tokens=48,
+        temperature=1.0,
+        top_p=1.0,
+        batch_size=16,
+        max_input_tokens=1024,
+    )
 
 
 @dataclass

@@ -119,24 +119,39 @@ class PretrainConfig:
 
     def validate(self, prefix: str) -> None:
         positive = {
-            "lr": self.lr, "per_device_batch": self.per_device_batch, "grad_accum": self.grad_accum,
-            "seq_len": self.seq_len, "epochs": self.epochs, "num_workers": self.num_workers,
-            "checkpoint_every": self.checkpoint_every, "keep_last": self.keep_last,
-            "eval_every": self.eval_every, "log_every": self.log_every, "cpus_per_worker": self.cpus_per_worker,
-        }  # fmt: skip
+            "lr": self.lr,
+            "per_device_batch": self.per_device_batch,
+            "grad_accum": self.grad_accum,
+            "seq_len": self.seq_len,
+            "epochs": self.epochs,
+            "num_workers": self.num_workers,
+            "checkpoint_every": self.checkpoint_every,
+            "keep_last": self.keep_last,
+            "eval_every": self.eval_every,
+            "log_every": self.log_every,
+            "cpus_per_worker": self.cpus_per_worker,
+        }
         for key, value in positive.items():
             if value <= 0:
                 raise ConfigError(f"{prefix}.{key}: must be > 0, got {value}")
         if self.lr_scheduler not in ("cosine", "linear", "constant"):
-            raise ConfigError(f"{prefix}.lr_scheduler: one of cosine, linear, constant; got {self.lr_scheduler!r}")
+            raise ConfigError(
+                f"{prefix}.lr_scheduler: one of cosine, linear, constant; got {self.lr_scheduler!r}"
+            )
         if not 0 <= self.warmup_ratio < 1:
             raise ConfigError(f"{prefix}.warmup_ratio: must be in [0, 1), got {self.warmup_ratio}")
         if not 0 <= self.eval_fraction < 1:
             raise ConfigError(f"{prefix}.eval_fraction: must be in [0, 1), got {self.eval_fraction}")
         if not 0 <= self.min_lr_ratio <= 1:
             raise ConfigError(f"{prefix}.min_lr_ratio: must be in [0, 1], got {self.min_lr_ratio}")
-        for key in ("max_steps", "stop_at_step", "max_failures", "eval_max_batches", "shuffle_buffer_rows",
-                    "materialize_max_rows"):
+        for key in (
+            "max_steps",
+            "stop_at_step",
+            "max_failures",
+            "eval_max_batches",
+            "shuffle_buffer_rows",
+            "materialize_max_rows",
+        ):
             if getattr(self, key) < 0:
                 raise ConfigError(f"{prefix}.{key}: must be >= 0")
         if self.grad_clip < 0:

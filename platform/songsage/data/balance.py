@@ -20,12 +20,17 @@ def order_key(seed: int, key: str) -> int:
     return int.from_bytes(digest, "little") >> 1
 
 
-def balance_targets(counts: dict[str, int], ratios: dict[str, float]) -> tuple[dict[str, int], dict[str, Any]]:
+def balance_targets(
+    counts: dict[str, int], ratios: dict[str, float]
+) -> tuple[dict[str, int], dict[str, Any]]:
     """Per-language keep counts and a report (target share vs achieved, shortfalls)."""
     active = {lang: r for lang, r in ratios.items() if r > 0 and counts.get(lang, 0) > 0}
     missing = sorted(lang for lang, r in ratios.items() if r > 0 and counts.get(lang, 0) == 0)
     unit = min((counts[lang] / r for lang, r in active.items()), default=0.0)
-    keep = {lang: min(counts[lang], math.floor(unit * r + 1e-9)) if lang in active else 0 for lang, r in ratios.items()}
+    keep = {
+        lang: min(counts[lang], math.floor(unit * r + 1e-9)) if lang in active else 0
+        for lang, r in ratios.items()
+    }
     for lang in counts:  # languages without a ratio (incl. "other") are balanced away
         keep.setdefault(lang, 0)
     total_ratio = sum(r for r in ratios.values() if r > 0)
@@ -35,7 +40,9 @@ def balance_targets(counts: dict[str, int], ratios: dict[str, float]) -> tuple[d
         "available": dict(sorted(counts.items())),
         "target_share": {lang: round(r / total_ratio, 4) for lang, r in ratios.items() if r > 0},
         "kept": dict(sorted(keep.items())),
-        "achieved_share": {lang: round(keep.get(lang, 0) / kept_total, 4) if kept_total else 0.0 for lang in ratios},
+        "achieved_share": {
+            lang: round(keep.get(lang, 0) / kept_total, 4) if kept_total else 0.0 for lang in ratios
+        },
         "limiting_language": limiting,
         "shortfall": missing,
     }

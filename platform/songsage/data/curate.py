@@ -51,9 +51,21 @@ from songsage.models.tokenizer import resolve_tokenizer_path
 
 OUTPUT_PARTS = ("songs", "playlists", "quarantine", "rejected", "shards", "manifest.json", "funnel.md")
 SONG_COLUMNS = [
-    "song_id", "name", "artist", "album", "tags", "lyrics_norm", "language", "language_score",
-    "language_how", "language_hint", "near_dup_cluster", "text_hash", "source_file", "line",
-]  # fmt: skip
+    "song_id",
+    "name",
+    "artist",
+    "album",
+    "tags",
+    "lyrics_norm",
+    "language",
+    "language_score",
+    "language_how",
+    "language_hint",
+    "near_dup_cluster",
+    "text_hash",
+    "source_file",
+    "line",
+]
 PYARROW = "pyarrow"
 
 
@@ -67,17 +79,27 @@ class StageLog:
     def add(self, stage: str, rows_in: int, rows_out: int, reasons: dict[str, int] | None = None) -> None:
         now = time.perf_counter()
         self.rows.append(
-            {"stage": stage, "rows_in": rows_in, "rows_out": rows_out, "dropped": rows_in - rows_out,
-             "reasons": dict(sorted((reasons or {}).items())), "seconds": round(now - self.t0, 2)}
-        )  # fmt: skip
+            {
+                "stage": stage,
+                "rows_in": rows_in,
+                "rows_out": rows_out,
+                "dropped": rows_in - rows_out,
+                "reasons": dict(sorted((reasons or {}).items())),
+                "seconds": round(now - self.t0, 2),
+            }
+        )
         self.t0 = now
-        print(f"[curate] {stage:<22} in={rows_in:>9,} out={rows_out:>9,} {dict(sorted((reasons or {}).items()))}")
+        print(
+            f"[curate] {stage:<22} in={rows_in:>9,} out={rows_out:>9,} {dict(sorted((reasons or {}).items()))}"
+        )
 
     def markdown(self) -> str:
         lines = ["| stage | rows in | rows out | dropped | reasons | s |", "|---|---:|---:|---:|---|---:|"]
         for r in self.rows:
             reasons = ", ".join(f"{k}: {v}" for k, v in r["reasons"].items()) or "-"
-            lines.append(f"| {r['stage']} | {r['rows_in']:,} | {r['rows_out']:,} | {r['dropped']:,} | {reasons} | {r['seconds']} |")
+            lines.append(
+                f"| {r['stage']} | {r['rows_in']:,} | {r['rows_out']:,} | {r['dropped']:,} | {reasons} | {r['seconds']} |"
+            )
         return "\n".join(lines)
 
 
@@ -107,14 +129,18 @@ def _map(ds: ray.data.Dataset, fn: Any, **kwargs: Any) -> ray.data.Dataset:
     return ds.map_batches(fn, batch_format=PYARROW, zero_copy_batch=True, **kwargs)
 
 
-def _write_buckets(ds: ray.data.Dataset, out_dir: str, n_files: int, key: str, sort_by: list[str], prefix: str = "part") -> list[dict[str, Any]]:
+def _write_buckets(
+    ds: ray.data.Dataset, out_dir: str, n_files: int, key: str, sort_by: list[str], prefix: str = "part"
+) -> list[dict[str, Any]]:
     """Write ``ds`` as ``n_files`` Parquet files with deterministic names and row order."""
     if ds.count() == 0:
         return []
 
     def add_bucket(batch: pa.Table) -> pa.Table:
         keys = batch.column(key).to_pylist()
-        return batch.append_column("_bucket", pa.array([order_key(0, str(k)) % n_files for k in keys], pa.int64()))
+        return batch.append_column(
+            "_bucket", pa.array([order_key(0, str(k)) % n_files for k in keys], pa.int64())
+        )
 
     def write_group(group: pa.Table) -> pa.Table:
         bucket = group.column("_bucket")[0].as_py()
@@ -128,22 +154,30 @@ def _write_buckets(ds: ray.data.Dataset, out_dir: str, n_files: int, key: str, s
 ID_COLUMNS = {"songs": "song_id", "playlists": "playlist_id"}
 
 
-def _ingest(cfg: Config, kind: str, path: str, log: StageLog) -> tuple[ray.data.Dataset, ray.data.Dataset, int, dict[str, int]]:
+def _ingest(
+    cfg: Config, kind: str, path: str, log: StageLog
+) -> tuple[ray.data.Dataset, ray.data.Dataset, int, dict[str, int]]:
     """Read + validate one input -> (valid rows, quarantine rows, input rows, quarantine reasons).
 
     A repeated id (song_id, playlist_id) keeps its first occurrence (by file, line); later ones are
     quarantined as ``duplicate_id`` since other tables join on the id."""
-    checked = _map(io.read_lines(path, cfg.ray.target_blocks), partial(validate_batch, kind=kind)).materialize()
+    checked = _map(
+        io.read_lines(path, cfg.ray.target_blocks), partial(validate_batch, kind=kind)
+    ).materialize()
     total = checked.count()
     if kind in ID_COLUMNS:
         id_col = ID_COLUMNS[kind]
         valid = checked.filter(expr=col("reason") == "")
         seen: dict[str, tuple[str, int]] = {}
         later: dict[tuple[str, int], str] = {}
-        for r in sorted(_collisions(valid, id_col, ["source_file", "line"]), key=lambda r: (r["source_file"], r["line"])):
+        for r in sorted(
+            _collisions(valid, id_col, ["source_file", "line"]), key=lambda r: (r["source_file"], r["line"])
+        ):
             first = seen.setdefault(r[id_col], (r["source_file"], r["line"]))
             if first != (r["source_file"], r["line"]):
-                later[(r["source_file"], r["line"])] = f"duplicate_id:{id_col}: {r[id_col]!r} first seen at {first[0]}:{first[1]}"
+                later[(r["source_file"], r["line"])] = (
+                    f"duplicate_id:{id_col}: {r[id_col]!r} first seen at {first[0]}:{first[1]}"
+                )
         if later:
             checked = _map(checked, partial(mark_rejected_lines, reasons=later)).materialize()
     bad = checked.filter(expr=col("reason") != "")
@@ -180,14 +214,18 @@ def _group_edges(rows: list[dict[str, Any]], key: str, ident: str) -> list[tuple
 
 def _exact_dedup(passed: ray.data.Dataset) -> dict[str, str]:
     """{duplicate id: representative id} for rows sharing a normalized-text hash."""
-    members = clusters_from_edges(_group_edges(_collisions(passed, "text_hash", ["song_id"]), "text_hash", "song_id"))
+    members = clusters_from_edges(
+        _group_edges(_collisions(passed, "text_hash", ["song_id"]), "text_hash", "song_id")
+    )
     return {i: rep for i, rep in members.items() if i != rep}
 
 
 def _near_dedup(cfg: Config, uniq: ray.data.Dataset) -> tuple[dict[str, str], dict[str, Any]]:
     """MinHash-LSH over ``uniq`` -> {member id: representative id} (clustered songs only), stats."""
     dcfg = cfg.curate.dedup
-    bands = _map(uniq.select_columns(["song_id", "lyrics_norm"]), partial(signature_batch, cfg=dcfg)).materialize()
+    bands = _map(
+        uniq.select_columns(["song_id", "lyrics_norm"]), partial(signature_batch, cfg=dcfg)
+    ).materialize()
     candidates = _group_edges(_collisions(bands, "band_key", ["song_id"]), "band_key", "song_id")
     edges = candidates
     if dcfg.verify and edges:
@@ -196,7 +234,10 @@ def _near_dedup(cfg: Config, uniq: ray.data.Dataset) -> tuple[dict[str, str], di
         def keep_candidates(batch: pa.Table) -> pa.Table:
             return batch.filter(pc.is_in(batch.column("song_id"), value_set=ids))
 
-        texts = {r["song_id"]: r["lyrics_norm"] for r in _map(uniq.select_columns(["song_id", "lyrics_norm"]), keep_candidates).take_all()}
+        texts = {
+            r["song_id"]: r["lyrics_norm"]
+            for r in _map(uniq.select_columns(["song_id", "lyrics_norm"]), keep_candidates).take_all()
+        }
         shingles = {i: shingle_set(t, dcfg.shingle_size) for i, t in texts.items()}
         edges = [(a, b) for a, b in edges if jaccard(shingles[a], shingles[b]) >= dcfg.threshold]
     members = clusters_from_edges(edges)
@@ -213,16 +254,20 @@ def _tokens(ds: ray.data.Dataset, cfg: Config, kind: str, tokenizer_path: str) -
     return ds.map_batches(
         Tokenize,
         fn_constructor_kwargs={
-            "tokenizer_path": tokenizer_path, "kind": kind, "template": cfg.curate.pack.lyric_template,
+            "tokenizer_path": tokenizer_path,
+            "kind": kind,
+            "template": cfg.curate.pack.lyric_template,
             "trust_remote_code": cfg.tokenizer.trust_remote_code,
         },
         batch_format=PYARROW,
         batch_size=cfg.curate.pack.tokenize_batch_size,
         compute=ray.data.ActorPoolStrategy(min_size=1, max_size=max(1, cfg.ray.target_blocks)),
-    )  # fmt: skip
+    )
 
 
-def _pack_and_write(ds: ray.data.Dataset, cfg: Config, out_dir: str, eos_id: int, pad_id: int) -> list[dict[str, Any]]:
+def _pack_and_write(
+    ds: ray.data.Dataset, cfg: Config, out_dir: str, eos_id: int, pad_id: int
+) -> list[dict[str, Any]]:
     """Tokenized docs -> packed sequences, one deterministic Parquet shard per bucket."""
     pcfg = cfg.curate.pack
     seed = cfg.run.seed
@@ -239,7 +284,10 @@ def _pack_and_write(ds: ray.data.Dataset, cfg: Config, out_dir: str, eos_id: int
         seqs, lengths = pack_documents(token_lists(group.column("input_ids")), pcfg.seq_len, eos_id, pad_id)
         offsets = pa.array(np.arange(0, seqs.size + 1, pcfg.seq_len, dtype=np.int32))
         table = pa.table(
-            {"input_ids": pa.ListArray.from_arrays(offsets, pa.array(seqs.reshape(-1))), "length": pa.array(lengths, pa.int32())}
+            {
+                "input_ids": pa.ListArray.from_arrays(offsets, pa.array(seqs.reshape(-1))),
+                "length": pa.array(lengths, pa.int32()),
+            }
         )
         meta = io.write_parquet_file(table, join(out_dir, f"shard-{bucket:05d}.parquet"))
         meta["tokens"] = int(lengths.sum())
@@ -251,7 +299,9 @@ def _pack_and_write(ds: ray.data.Dataset, cfg: Config, out_dir: str, eos_id: int
 def _replicate(batch: pa.Table, factors: dict[str, float], seed: int) -> pa.Table:
     """Repeat each general doc ``copies()`` times (epoch suffix keeps doc keys unique)."""
     idx, keys = [], []
-    for i, (key, source) in enumerate(zip(batch.column("doc_key").to_pylist(), batch.column("source").to_pylist(), strict=True)):
+    for i, (key, source) in enumerate(
+        zip(batch.column("doc_key").to_pylist(), batch.column("source").to_pylist(), strict=True)
+    ):
         for epoch in range(copies(key, factors.get(source, 0.0), seed)):
             idx.append(i)
             keys.append(key if epoch == 0 else f"{key}#epoch{epoch}")
@@ -262,7 +312,7 @@ def _replicate(batch: pa.Table, factors: dict[str, float], seed: int) -> pa.Tabl
 def _content_hash(files: list[dict[str, Any]], root: str) -> str:
     h = hashlib.sha256()
     for f in sorted(files, key=lambda f: f["path"]):
-        h.update(f"{f['path'][len(root):]}\t{f['sha256']}\n".encode())
+        h.update(f"{f['path'][len(root) :]}\t{f['sha256']}\n".encode())
     return h.hexdigest()
 
 
@@ -298,9 +348,13 @@ def run_curation(cfg: Config, out_root: str) -> dict[str, Any]:
     log.add("songs: near dedup", clustered.count(), distinct.count(), {"near_duplicate": near_dups})
 
     # 5 language ID (per song)
-    tagged = _map(distinct, partial(langid_batch, cfg=ccfg.langid, balance_seed=ccfg.balance.seed)).materialize()
+    tagged = _map(
+        distinct, partial(langid_batch, cfg=ccfg.langid, balance_seed=ccfg.balance.seed)
+    ).materialize()
     by_lang = _count_by(tagged, "language")
-    log.add("songs: language id", tagged.count(), tagged.count(), {f"lang={k}": v for k, v in by_lang.items()})
+    log.add(
+        "songs: language id", tagged.count(), tagged.count(), {f"lang={k}": v for k, v in by_lang.items()}
+    )
 
     # 6 balance (keep the `target` smallest balance_keys per language)
     ratios = ccfg.balance.ratios if ccfg.balance.enabled else {lang: 0.0 for lang in by_lang}
@@ -315,8 +369,10 @@ def run_curation(cfg: Config, out_root: str) -> dict[str, Any]:
     away = {lang: by_lang[lang] - keep.get(lang, 0) for lang in by_lang if by_lang[lang] - keep.get(lang, 0)}
     log.add("songs: balance", tagged.count(), kept.count(), {f"lang={k}": v for k, v in away.items()})
     if balance_report.get("shortfall"):
-        print(f"[curate] WARNING: no songs for target language(s) {balance_report['shortfall']}: "
-              "balanced among the languages present")  # fmt: skip
+        print(
+            f"[curate] WARNING: no songs for target language(s) {balance_report['shortfall']}: "
+            "balanced among the languages present"
+        )
 
     # 7 + 8 tokenize, mix general data, pack
     tokenizer_path = resolve_tokenizer_path(cfg.tokenizer.name_or_path)
@@ -337,21 +393,35 @@ def run_curation(cfg: Config, out_root: str) -> dict[str, Any]:
         available = {k: int(v) for k, v in _sum_by(general_tokens, "source", "n_tokens").items()}
         plan = mix_plan(lyric_tokens, available, ccfg.mix)
         factors = {name: p["factor"] for name, p in plan.items()}
-        mixed_general = _map(general_tokens, partial(_replicate, factors=factors, seed=ccfg.mix.seed)).materialize()
+        mixed_general = _map(
+            general_tokens, partial(_replicate, factors=factors, seed=ccfg.mix.seed)
+        ).materialize()
         achieved = _sum_by(mixed_general, "source", "n_tokens")
         achieved_docs = _count_by(mixed_general, "source")
         for name, p in plan.items():
             p["achieved_tokens"] = int(achieved.get(name, 0))
             p["achieved_docs"] = int(achieved_docs.get(name, 0))
-        general_info = {"input_rows": g_total, "quarantined": g_quarantined, "valid": general.count(),
-                        "unused_sources": sorted(set(available) - set(plan)), "plan": plan}  # fmt: skip
-        log.add("general: mix", general_tokens.count(), mixed_general.count(),
-                {"sampled_away_or_repeated": general_tokens.count() - mixed_general.count()})  # fmt: skip
+        general_info = {
+            "input_rows": g_total,
+            "quarantined": g_quarantined,
+            "valid": general.count(),
+            "unused_sources": sorted(set(available) - set(plan)),
+            "plan": plan,
+        }
+        log.add(
+            "general: mix",
+            general_tokens.count(),
+            mixed_general.count(),
+            {"sampled_away_or_repeated": general_tokens.count() - mixed_general.count()},
+        )
 
     to_pack = lyric_tokens_ds if mixed_general is None else lyric_tokens_ds.union(mixed_general)
     shards = _pack_and_write(to_pack, cfg, join(out_root, "shards"), eos_id, pad_id)
     sequences = sum(int(s["rows"]) for s in shards)
-    tokens_by_source = {"lyrics": lyric_tokens, **{k: p.get("achieved_tokens", 0) for k, p in general_info["plan"].items()}}
+    tokens_by_source = {
+        "lyrics": lyric_tokens,
+        **{k: p.get("achieved_tokens", 0) for k, p in general_info["plan"].items()},
+    }
     log.add("pack", to_pack.count(), sequences, {})
 
     # playlists: validate, keep the song ids that survived curation
@@ -362,10 +432,20 @@ def run_curation(cfg: Config, out_root: str) -> dict[str, Any]:
 
     # deterministic writes
     files: list[dict[str, Any]] = list(shards)
-    files += _write_buckets(kept.select_columns(SONG_COLUMNS), join(out_root, "songs"), ccfg.song_files, "song_id", ["song_id"])
-    files += _write_buckets(playlists.drop_columns(["source_file", "line"]), join(out_root, "playlists"), 1, "playlist_id", ["playlist_id"])
+    files += _write_buckets(
+        kept.select_columns(SONG_COLUMNS), join(out_root, "songs"), ccfg.song_files, "song_id", ["song_id"]
+    )
+    files += _write_buckets(
+        playlists.drop_columns(["source_file", "line"]),
+        join(out_root, "playlists"),
+        1,
+        "playlist_id",
+        ["playlist_id"],
+    )
     quarantine = q_parts[0].union(*q_parts[1:]) if len(q_parts) > 1 else q_parts[0]
-    files += _write_buckets(quarantine, join(out_root, "quarantine"), 1, "kind", ["kind", "source_file", "line"])
+    files += _write_buckets(
+        quarantine, join(out_root, "quarantine"), 1, "kind", ["kind", "source_file", "line"]
+    )
     rejected = _rejected(cleaned, marked, clustered, tagged, kept_ids)
     files += _write_buckets(rejected, join(out_root, "rejected"), 1, "song_id", ["stage", "song_id"])
 
@@ -389,19 +469,38 @@ def run_curation(cfg: Config, out_root: str) -> dict[str, Any]:
         },
         "near_dedup": near_stats,
         "tokens_by_source": tokens_by_source,
-        "general_to_lyrics_ratio": round(sum(v for k, v in tokens_by_source.items() if k != "lyrics") / lyric_tokens, 4) if lyric_tokens else None,
+        "general_to_lyrics_ratio": round(
+            sum(v for k, v in tokens_by_source.items() if k != "lyrics") / lyric_tokens, 4
+        )
+        if lyric_tokens
+        else None,
         "general": general_info,
         "playlists": {"input_rows": p_total, "quarantined": p_quarantined, "kept": playlists.count()},
         "quarantine_rows": quarantine.count(),
         "sequences": sequences,
         "seq_len": ccfg.pack.seq_len,
-        "tokenizer": {"name_or_path": cfg.tokenizer.name_or_path, "eos_id": eos_id, "pad_id": pad_id, "vocab": len(tok)},
-        "inputs": {k: io.fingerprint(v) for k, v in (("songs", cfg.data.songs), ("playlists", cfg.data.playlists), ("general", cfg.data.general)) if v},
-        "files": sorted(({**f, "path": f["path"][len(out_root) + 1:]} for f in files), key=lambda f: f["path"]),
+        "tokenizer": {
+            "name_or_path": cfg.tokenizer.name_or_path,
+            "eos_id": eos_id,
+            "pad_id": pad_id,
+            "vocab": len(tok),
+        },
+        "inputs": {
+            k: io.fingerprint(v)
+            for k, v in (
+                ("songs", cfg.data.songs),
+                ("playlists", cfg.data.playlists),
+                ("general", cfg.data.general),
+            )
+            if v
+        },
+        "files": sorted(
+            ({**f, "path": f["path"][len(out_root) + 1 :]} for f in files), key=lambda f: f["path"]
+        ),
         "content_hash": _content_hash(files, out_root),
         "funnel": log.rows,
         "config": to_dict(cfg),
-    }  # fmt: skip
+    }
     check_funnel(manifest)
     io.write_json(manifest, join(out_root, "manifest.json"))
     return manifest
@@ -423,7 +522,11 @@ def _balance_cutoffs(tagged: ray.data.Dataset, keep: dict[str, int]) -> dict[str
 
     if tagged.count() == 0:
         return {}
-    rows = tagged.select_columns(["language", "balance_key"]).groupby("language").map_groups(kth, batch_format=PYARROW)
+    rows = (
+        tagged.select_columns(["language", "balance_key"])
+        .groupby("language")
+        .map_groups(kth, batch_format=PYARROW)
+    )
     return {r["language"]: r["cutoff"] for r in rows.take_all()}
 
 
@@ -434,30 +537,53 @@ def _rejected(cleaned: Any, marked: Any, clustered: Any, tagged: Any, kept_ids: 
     def shape(stage: str, reason_col: str | None, dup_col: str | None):
         def fn(r: dict[str, Any]) -> dict[str, Any]:
             return {
-                "song_id": r["song_id"], "stage": stage,
+                "song_id": r["song_id"],
+                "stage": stage,
                 "reason": r[reason_col] if reason_col else f"language={r['language']}",
                 "dup_of": r[dup_col] if dup_col else "",
-            }  # fmt: skip
+            }
 
         return fn
 
     parts = [
         cleaned.filter(expr=col("filter_reason") != "").map(shape("filter", "filter_reason", None)),
-        marked.filter(expr=col("exact_dup_of") != "").map(lambda r: {"song_id": r["song_id"], "stage": "exact_dedup", "reason": "exact_duplicate", "dup_of": r["exact_dup_of"]}),
-        clustered.filter(expr=col("near_dup_of") != "").map(lambda r: {"song_id": r["song_id"], "stage": "near_dedup", "reason": "near_duplicate", "dup_of": r["near_dup_of"]}),
-        _map(tagged, partial(drop_ids, ids=pa.array(sorted(kept_ids), pa.string()))).map(shape("balance", None, None)),
-    ]  # fmt: skip
+        marked.filter(expr=col("exact_dup_of") != "").map(
+            lambda r: {
+                "song_id": r["song_id"],
+                "stage": "exact_dedup",
+                "reason": "exact_duplicate",
+                "dup_of": r["exact_dup_of"],
+            }
+        ),
+        clustered.filter(expr=col("near_dup_of") != "").map(
+            lambda r: {
+                "song_id": r["song_id"],
+                "stage": "near_dedup",
+                "reason": "near_duplicate",
+                "dup_of": r["near_dup_of"],
+            }
+        ),
+        _map(tagged, partial(drop_ids, ids=pa.array(sorted(kept_ids), pa.string()))).map(
+            shape("balance", None, None)
+        ),
+    ]
     return parts[0].union(*parts[1:]).select_columns(cols)
 
 
 def check_funnel(manifest: dict[str, Any]) -> None:
     """Raise if song rows do not add up (a bug, never a data problem)."""
     total = (
-        sum(manifest["quarantined"].values()) + sum(manifest["filtered"].values()) + manifest["exact_duplicates"]
-        + manifest["near_duplicates"] + manifest["balanced_away"] + manifest["kept"]
-    )  # fmt: skip
+        sum(manifest["quarantined"].values())
+        + sum(manifest["filtered"].values())
+        + manifest["exact_duplicates"]
+        + manifest["near_duplicates"]
+        + manifest["balanced_away"]
+        + manifest["kept"]
+    )
     if total != manifest["input_rows"]:
-        raise AssertionError(f"funnel does not add up: {total} accounted for, {manifest['input_rows']} input rows")
+        raise AssertionError(
+            f"funnel does not add up: {total} accounted for, {manifest['input_rows']} input rows"
+        )
 
 
 def summarize(manifest: dict[str, Any]) -> list[tuple[str, str]]:
@@ -467,7 +593,10 @@ def summarize(manifest: dict[str, Any]) -> list[tuple[str, str]]:
     langs = ", ".join(f"{k} {v}" for k, v in sorted(manifest["rows_by_language"]["achieved"].items()))
     rows = [
         ("input rows (songs)", f"{manifest['input_rows']:,}"),
-        ("quarantined", f"{q:,} {dict(Counter({reason_code(k): v for k, v in manifest['quarantined'].items()}))}"),
+        (
+            "quarantined",
+            f"{q:,} {dict(Counter({reason_code(k): v for k, v in manifest['quarantined'].items()}))}",
+        ),
         ("filtered", f"{f:,} {manifest['filtered']}"),
         ("exact duplicates", f"{manifest['exact_duplicates']:,}"),
         ("near duplicates", f"{manifest['near_duplicates']:,}"),

@@ -122,7 +122,12 @@ def write_parquet_file(table: pa.Table, path: str) -> dict[str, Any]:
     fs.create_dir(inner.rsplit("/", 1)[0], recursive=True)
     with fs.open_output_stream(inner) as fh:
         fh.write(data)
-    return {"path": path, "rows": table.num_rows, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    return {
+        "path": path,
+        "rows": table.num_rows,
+        "bytes": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
 
 
 def write_json(data: Any, path: str) -> None:

@@ -27,7 +27,12 @@ def script_counts(text: str) -> dict[str, float]:
             counts["kana"] += 1
         elif 0xAC00 <= cp <= 0xD7A3 or 0x1100 <= cp <= 0x11FF or 0x3130 <= cp <= 0x318F:
             counts["hangul"] += 1
-        elif 0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0xF900 <= cp <= 0xFAFF or 0x20000 <= cp <= 0x2FA1F:
+        elif (
+            0x4E00 <= cp <= 0x9FFF
+            or 0x3400 <= cp <= 0x4DBF
+            or 0xF900 <= cp <= 0xFAFF
+            or 0x20000 <= cp <= 0x2FA1F
+        ):
             counts["han"] += 1
         elif ch.isalpha():
             if cp < 0x250 or 0x1E00 <= cp <= 0x1EFF:

@@ -28,7 +28,9 @@ def source_weights(cfg: MixConfig, found: list[str]) -> dict[str, float]:
     return {name: w / total for name, w in weights.items()} if total else {}
 
 
-def mix_plan(lyric_tokens: int, tokens_by_source: dict[str, int], cfg: MixConfig) -> dict[str, dict[str, Any]]:
+def mix_plan(
+    lyric_tokens: int, tokens_by_source: dict[str, int], cfg: MixConfig
+) -> dict[str, dict[str, Any]]:
     """Per source: target tokens, available tokens, sampling factor (passes) and shortfall."""
     weights = source_weights(cfg, sorted(tokens_by_source))
     plan = {}

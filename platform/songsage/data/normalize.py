@@ -19,7 +19,9 @@ from songsage.config.schema import NormalizeConfig
 # [00:12.34] [1:02] [01:02.345] ... possibly several per line (repeated choruses).
 LRC_TIME = re.compile(r"\[\s*\d{1,3}\s*:\s*\d{1,2}(?:\s*[.:]\s*\d{1,3})?\s*\]")
 # [ti:Title] [ar:Artist] [al:..] [by:..] [offset:+100] [re:..] [ve:..] [length:..] [au:..] [tool:..]
-LRC_META = re.compile(r"^\s*\[(?:ti|ar|al|au|by|offset|re|ve|length|tool|la|id|hash|sign|total|kana)\s*:[^\]]*\]\s*$", re.I)
+LRC_META = re.compile(
+    r"^\s*\[(?:ti|ar|al|au|by|offset|re|ve|length|tool|la|id|hash|sign|total|kana)\s*:[^\]]*\]\s*$", re.I
+)
 HTML_BREAK = re.compile(r"<\s*(?:br|/p|p|/div|div|li)\s*/?\s*>", re.I)
 HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^<>]{0,200}>")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
@@ -28,14 +30,65 @@ INNER_SPACE = re.compile(r"[ \t\u3000\xa0]+")
 # Credit/metadata line prefixes (zh, ja, ko, en). A line is a credit line when it starts with
 # one of these followed by ':' / '：' (or for "... by" forms, by the name) and is short.
 CREDIT_PREFIXES = [
-    "作词", "作曲", "编曲", "作詞", "編曲", "词", "曲", "制作人", "製作人", "监制", "監製", "混音", "和声",
-    "吉他", "贝斯", "鼓", "录音", "母带", "出品", "发行", "企划", "统筹", "演唱", "原唱", "翻唱", "歌手",
-    "作詞者", "作曲者", "編曲者", "歌", "唄",
-    "작사", "작곡", "편곡", "프로듀서", "노래",
-    "lyrics", "lyricist", "lyric", "music", "composer", "composed", "arranger", "arranged", "producer",
-    "produced", "written", "words", "vocals", "vocal", "mixed", "mastered", "recorded", "writer", "writers",
-    "songwriter", "songwriters", "publisher",
-]  # fmt: skip
+    "作词",
+    "作曲",
+    "编曲",
+    "作詞",
+    "編曲",
+    "词",
+    "曲",
+    "制作人",
+    "製作人",
+    "监制",
+    "監製",
+    "混音",
+    "和声",
+    "吉他",
+    "贝斯",
+    "鼓",
+    "录音",
+    "母带",
+    "出品",
+    "发行",
+    "企划",
+    "统筹",
+    "演唱",
+    "原唱",
+    "翻唱",
+    "歌手",
+    "作詞者",
+    "作曲者",
+    "編曲者",
+    "歌",
+    "唄",
+    "작사",
+    "작곡",
+    "편곡",
+    "프로듀서",
+    "노래",
+    "lyrics",
+    "lyricist",
+    "lyric",
+    "music",
+    "composer",
+    "composed",
+    "arranger",
+    "arranged",
+    "producer",
+    "produced",
+    "written",
+    "words",
+    "vocals",
+    "vocal",
+    "mixed",
+    "mastered",
+    "recorded",
+    "writer",
+    "writers",
+    "songwriter",
+    "songwriters",
+    "publisher",
+]
 CREDIT_MAX_LINE = 80
 
 

@@ -13,7 +13,9 @@ from collections.abc import Iterable
 import numpy as np
 
 
-def pack_documents(docs: Iterable[list[int] | np.ndarray], seq_len: int, eos_id: int, pad_id: int) -> tuple[np.ndarray, np.ndarray]:
+def pack_documents(
+    docs: Iterable[list[int] | np.ndarray], seq_len: int, eos_id: int, pad_id: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Pack token lists into an (n, seq_len) int32 array and an (n,) array of real lengths."""
     parts: list[np.ndarray] = []
     for doc in docs:

@@ -15,10 +15,24 @@ from songsage.config.schema import QualityConfig
 
 # Instrumental / no-lyrics placeholders seen on lyric sites (compared after squashing punctuation).
 INSTRUMENTAL_PATTERNS = [
-    "纯音乐请欣赏", "此歌曲为没有填词的纯音乐请您欣赏", "纯音乐", "純音樂請欣賞", "純音樂", "无歌词", "暂无歌词",
-    "instrumental", "instrumentalversion", "noLyrics", "nolyricsavailable", "lyricsnotavailable",
-    "インストゥルメンタル", "インスト", "歌詞なし", "연주곡", "가사없음",
-]  # fmt: skip
+    "纯音乐请欣赏",
+    "此歌曲为没有填词的纯音乐请您欣赏",
+    "纯音乐",
+    "純音樂請欣賞",
+    "純音樂",
+    "无歌词",
+    "暂无歌词",
+    "instrumental",
+    "instrumentalversion",
+    "noLyrics",
+    "nolyricsavailable",
+    "lyricsnotavailable",
+    "インストゥルメンタル",
+    "インスト",
+    "歌詞なし",
+    "연주곡",
+    "가사없음",
+]
 SQUASH = re.compile(r"[\W_]+", re.UNICODE)
 
 

@@ -40,7 +40,11 @@ def curate_songs_single_process(cfg: Config, tokenizer: Any, batch_size: int = 1
     ccfg = cfg.curate
     lines = list(io.iter_lines(cfg.data.songs))
     raw = pa.table(
-        {"source": [r["source"] for r in lines], "line": [r["line"] for r in lines], "raw": [r["raw"] for r in lines]}
+        {
+            "source": [r["source"] for r in lines],
+            "line": [r["line"] for r in lines],
+            "raw": [r["raw"] for r in lines],
+        }
     )
     checked = pa.concat_tables(
         validate_batch(raw.slice(i, batch_size), "songs") for i in range(0, max(raw.num_rows, 1), batch_size)
@@ -53,23 +57,35 @@ def curate_songs_single_process(cfg: Config, tokenizer: Any, batch_size: int = 1
         first_seen.add(song_id)
     valid = valid.filter(pa.array(keep_mask))
     quarantined = checked.num_rows - valid.num_rows
-    cleaned = pa.concat_tables(clean_batch(valid.slice(i, batch_size), ccfg) for i in range(0, max(valid.num_rows, 1), batch_size))
+    cleaned = pa.concat_tables(
+        clean_batch(valid.slice(i, batch_size), ccfg) for i in range(0, max(valid.num_rows, 1), batch_size)
+    )
     passed = cleaned.filter(pc.equal(cleaned.column("filter_reason"), ""))
     filtered = Counter(r for r in cleaned.column("filter_reason").to_pylist() if r)
 
-    exact = clusters_from_edges(_edges_from_groups(passed.column("text_hash").to_pylist(), passed.column("song_id").to_pylist()))
+    exact = clusters_from_edges(
+        _edges_from_groups(passed.column("text_hash").to_pylist(), passed.column("song_id").to_pylist())
+    )
     exact_dups = {i for i, rep in exact.items() if i != rep}
-    uniq = passed.filter(pc.invert(pc.is_in(passed.column("song_id"), value_set=pa.array(sorted(exact_dups), pa.string()))))
+    uniq = passed.filter(
+        pc.invert(pc.is_in(passed.column("song_id"), value_set=pa.array(sorted(exact_dups), pa.string())))
+    )
 
     bands = signature_batch(uniq.select(["song_id", "lyrics_norm"]), ccfg.dedup)
     edges = _edges_from_groups(bands.column("band_key").to_pylist(), bands.column("song_id").to_pylist())
     texts = dict(zip(uniq.column("song_id").to_pylist(), uniq.column("lyrics_norm").to_pylist(), strict=True))
     k = ccfg.dedup.shingle_size
     if ccfg.dedup.verify:
-        edges = [(a, b) for a, b in edges if jaccard(shingle_set(texts[a], k), shingle_set(texts[b], k)) >= ccfg.dedup.threshold]
+        edges = [
+            (a, b)
+            for a, b in edges
+            if jaccard(shingle_set(texts[a], k), shingle_set(texts[b], k)) >= ccfg.dedup.threshold
+        ]
     near = clusters_from_edges(edges)
     near_dups = {i for i, rep in near.items() if i != rep}
-    distinct = uniq.filter(pc.invert(pc.is_in(uniq.column("song_id"), value_set=pa.array(sorted(near_dups), pa.string()))))
+    distinct = uniq.filter(
+        pc.invert(pc.is_in(uniq.column("song_id"), value_set=pa.array(sorted(near_dups), pa.string())))
+    )
 
     tagged = langid_batch(distinct, ccfg.langid, ccfg.balance.seed)
     by_lang = Counter(tagged.column("language").to_pylist())

@@ -48,37 +48,155 @@ PD_CORPUS_ENV = "SONGSAGE_PD_CORPUS"
 
 EN_SLOTS: dict[str, tuple[str, ...]] = {
     "place": (
-        "the station", "Main Street", "the harbor", "the old bridge", "the parking lot", "the rooftop",
-        "the corner store", "the highway", "the county line", "the dance floor", "the back porch",
-        "the empty beach", "the subway platform", "the city park", "the hotel lobby", "your front door",
-        "the river bend", "the football field", "the laundromat", "the gas station", "the lighthouse",
-        "the bus stop", "the fairground", "the diner on Fifth", "the train yard", "the pier",
-        "the motel sign", "the school gate", "the canyon road", "the old chapel",
+        "the station",
+        "Main Street",
+        "the harbor",
+        "the old bridge",
+        "the parking lot",
+        "the rooftop",
+        "the corner store",
+        "the highway",
+        "the county line",
+        "the dance floor",
+        "the back porch",
+        "the empty beach",
+        "the subway platform",
+        "the city park",
+        "the hotel lobby",
+        "your front door",
+        "the river bend",
+        "the football field",
+        "the laundromat",
+        "the gas station",
+        "the lighthouse",
+        "the bus stop",
+        "the fairground",
+        "the diner on Fifth",
+        "the train yard",
+        "the pier",
+        "the motel sign",
+        "the school gate",
+        "the canyon road",
+        "the old chapel",
     ),
     "time": (
-        "midnight", "sunrise", "the morning", "the weekend", "December", "the summer", "closing time",
-        "last call", "tomorrow", "the last train", "the first snow", "daybreak", "Friday night",
-        "the end of June", "the harvest moon", "the new year", "half past two", "the county fair",
+        "midnight",
+        "sunrise",
+        "the morning",
+        "the weekend",
+        "December",
+        "the summer",
+        "closing time",
+        "last call",
+        "tomorrow",
+        "the last train",
+        "the first snow",
+        "daybreak",
+        "Friday night",
+        "the end of June",
+        "the harvest moon",
+        "the new year",
+        "half past two",
+        "the county fair",
     ),
     "thing": (
-        "your jacket", "the radio", "a paper heart", "the streetlights", "an old photograph", "the car keys",
-        "your letters", "the neon signs", "a borrowed guitar", "the candle", "our favorite song", "the rain",
-        "the headlights", "a silver ring", "the city lights", "your perfume", "the telephone",
-        "a broken compass", "a postcard", "the porch swing", "a mixtape", "the tide", "a cheap guitar",
-        "the jukebox", "your sweater", "a train ticket", "the wind chimes", "a matchbook",
+        "your jacket",
+        "the radio",
+        "a paper heart",
+        "the streetlights",
+        "an old photograph",
+        "the car keys",
+        "your letters",
+        "the neon signs",
+        "a borrowed guitar",
+        "the candle",
+        "our favorite song",
+        "the rain",
+        "the headlights",
+        "a silver ring",
+        "the city lights",
+        "your perfume",
+        "the telephone",
+        "a broken compass",
+        "a postcard",
+        "the porch swing",
+        "a mixtape",
+        "the tide",
+        "a cheap guitar",
+        "the jukebox",
+        "your sweater",
+        "a train ticket",
+        "the wind chimes",
+        "a matchbook",
     ),
-    "color": ("golden", "silver", "blue", "crimson", "violet", "amber", "pale", "electric", "faded", "emerald",
-              "rosy", "smoky"),
-    "feel": ("lonely", "restless", "alive", "brave", "foolish", "lucky", "tired", "wild", "quiet", "free",
-             "careless", "hopeful"),
-    "verb": ("run", "dance", "drive", "wait", "fall", "shine", "sing", "breathe", "hold on", "let go",
-             "wander", "stay"),
-    "name": ("Caroline", "Jamie", "Rosie", "Daniel", "Lucy", "Marco", "Sadie", "Tommy", "Eliza", "Johnny",
-             "Maggie", "Leo"),
-    "weather": ("the rain", "the snow", "the thunder", "the summer heat", "the fog", "the wind",
-                "the storm", "the drizzle"),
+    "color": (
+        "golden",
+        "silver",
+        "blue",
+        "crimson",
+        "violet",
+        "amber",
+        "pale",
+        "electric",
+        "faded",
+        "emerald",
+        "rosy",
+        "smoky",
+    ),
+    "feel": (
+        "lonely",
+        "restless",
+        "alive",
+        "brave",
+        "foolish",
+        "lucky",
+        "tired",
+        "wild",
+        "quiet",
+        "free",
+        "careless",
+        "hopeful",
+    ),
+    "verb": (
+        "run",
+        "dance",
+        "drive",
+        "wait",
+        "fall",
+        "shine",
+        "sing",
+        "breathe",
+        "hold on",
+        "let go",
+        "wander",
+        "stay",
+    ),
+    "name": (
+        "Caroline",
+        "Jamie",
+        "Rosie",
+        "Daniel",
+        "Lucy",
+        "Marco",
+        "Sadie",
+        "Tommy",
+        "Eliza",
+        "Johnny",
+        "Maggie",
+        "Leo",
+    ),
+    "weather": (
+        "the rain",
+        "the snow",
+        "the thunder",
+        "the summer heat",
+        "the fog",
+        "the wind",
+        "the storm",
+        "the drizzle",
+    ),
     "number": ("two", "three", "a hundred", "a thousand", "seven", "ten", "forty", "a million"),
-}  # fmt: skip
+}
 
 EN_TEMPLATES: tuple[str, ...] = (
     "I still remember {thing} under the {color} sky",
@@ -200,20 +318,64 @@ EN_TEMPLATES: tuple[str, ...] = (
 
 ZH_SLOTS: dict[str, tuple[str, ...]] = {
     "place": (
-        "街角", "海边", "车站", "天台", "操场", "地铁站", "咖啡馆", "老街", "路口", "江边", "校门口", "小巷",
-        "机场", "桥上", "窗前", "山顶", "公交站", "雨里的城市", "图书馆", "屋檐下",
+        "街角",
+        "海边",
+        "车站",
+        "天台",
+        "操场",
+        "地铁站",
+        "咖啡馆",
+        "老街",
+        "路口",
+        "江边",
+        "校门口",
+        "小巷",
+        "机场",
+        "桥上",
+        "窗前",
+        "山顶",
+        "公交站",
+        "雨里的城市",
+        "图书馆",
+        "屋檐下",
     ),
     "time": (
-        "天亮", "深夜", "黄昏", "下个夏天", "冬天", "明天", "很久以后", "散场", "凌晨三点", "清晨",
-        "春天来临", "最后一班车", "雪停",
+        "天亮",
+        "深夜",
+        "黄昏",
+        "下个夏天",
+        "冬天",
+        "明天",
+        "很久以后",
+        "散场",
+        "凌晨三点",
+        "清晨",
+        "春天来临",
+        "最后一班车",
+        "雪停",
     ),
     "thing": (
-        "月光", "晚风", "旧照片", "那首歌", "雨滴", "星光", "落叶", "信纸", "耳机", "钥匙", "烟火", "雪花",
-        "旧吉他", "车票", "路灯", "蒲公英", "纸飞机",
+        "月光",
+        "晚风",
+        "旧照片",
+        "那首歌",
+        "雨滴",
+        "星光",
+        "落叶",
+        "信纸",
+        "耳机",
+        "钥匙",
+        "烟火",
+        "雪花",
+        "旧吉他",
+        "车票",
+        "路灯",
+        "蒲公英",
+        "纸飞机",
     ),
     "color": ("蓝色", "白色", "金色", "灰色", "红色", "透明", "淡紫色"),
     "feel": ("孤单", "勇敢", "温柔", "寂寞", "骄傲", "疲惫", "自由", "倔强"),
-}  # fmt: skip
+}
 
 ZH_TEMPLATES: tuple[str, ...] = (
     "我在{place}等你到{time}",
@@ -311,17 +473,56 @@ ZH_TEMPLATES: tuple[str, ...] = (
 
 JA_SLOTS: dict[str, tuple[str, ...]] = {
     "place": (
-        "駅のホーム", "海辺", "屋上", "交差点", "坂道", "教室", "公園", "商店街", "川沿い", "夜の街", "改札口",
-        "踏切", "帰り道", "港", "丘の上", "図書館",
+        "駅のホーム",
+        "海辺",
+        "屋上",
+        "交差点",
+        "坂道",
+        "教室",
+        "公園",
+        "商店街",
+        "川沿い",
+        "夜の街",
+        "改札口",
+        "踏切",
+        "帰り道",
+        "港",
+        "丘の上",
+        "図書館",
     ),
-    "time": ("夜明け", "真夜中", "夕暮れ", "夏の終わり", "春", "明日", "雨上がり", "冬の朝", "放課後", "最終電車"),
+    "time": (
+        "夜明け",
+        "真夜中",
+        "夕暮れ",
+        "夏の終わり",
+        "春",
+        "明日",
+        "雨上がり",
+        "冬の朝",
+        "放課後",
+        "最終電車",
+    ),
     "thing": (
-        "月明かり", "花びら", "風", "星屑", "手紙", "写真", "雨音", "夕焼け", "約束", "涙", "足音", "街灯",
-        "花火", "雪", "シャボン玉", "紙ひこうき",
+        "月明かり",
+        "花びら",
+        "風",
+        "星屑",
+        "手紙",
+        "写真",
+        "雨音",
+        "夕焼け",
+        "約束",
+        "涙",
+        "足音",
+        "街灯",
+        "花火",
+        "雪",
+        "シャボン玉",
+        "紙ひこうき",
     ),
     "color": ("青い", "白い", "赤い", "透明な", "銀色の", "茜色の", "金色の"),
     "feel": ("寂しい", "切ない", "懐かしい", "苦しい", "愛しい", "悲しい", "嬉しい"),
-}  # fmt: skip
+}
 
 JA_TEMPLATES: tuple[str, ...] = (
     "{place}で君を待っていた",
@@ -418,16 +619,54 @@ JA_TEMPLATES: tuple[str, ...] = (
 
 KO_SLOTS: dict[str, tuple[str, ...]] = {
     "place": (
-        "거리", "바닷가", "골목길", "정류장", "옥상", "교실", "창가", "한강", "지하철역", "카페", "놀이터",
-        "기차역", "공원", "다리 위", "너의 집 앞", "편의점 앞",
+        "거리",
+        "바닷가",
+        "골목길",
+        "정류장",
+        "옥상",
+        "교실",
+        "창가",
+        "한강",
+        "지하철역",
+        "카페",
+        "놀이터",
+        "기차역",
+        "공원",
+        "다리 위",
+        "너의 집 앞",
+        "편의점 앞",
     ),
-    "time": ("새벽", "밤", "아침", "주말", "겨울밤", "봄날", "여름밤", "오늘 밤", "비 오는 날", "첫눈 오는 날"),
+    "time": (
+        "새벽",
+        "밤",
+        "아침",
+        "주말",
+        "겨울밤",
+        "봄날",
+        "여름밤",
+        "오늘 밤",
+        "비 오는 날",
+        "첫눈 오는 날",
+    ),
     "thing": (
-        "별빛", "달빛", "빗소리", "노래", "향기", "기억", "사진", "편지", "목소리", "웃음", "바람", "눈물",
-        "꽃잎", "불빛", "그림자",
+        "별빛",
+        "달빛",
+        "빗소리",
+        "노래",
+        "향기",
+        "기억",
+        "사진",
+        "편지",
+        "목소리",
+        "웃음",
+        "바람",
+        "눈물",
+        "꽃잎",
+        "불빛",
+        "그림자",
     ),
     "color": ("파란", "하얀", "붉은", "투명한", "은빛", "노란", "보랏빛"),
-}  # fmt: skip
+}
 
 # "을/를", "이/가", "은/는", "과/와" after a slot are resolved by the final consonant (see _fix_josa).
 KO_TEMPLATES: tuple[str, ...] = (
@@ -533,102 +772,296 @@ BANKS: dict[str, tuple[tuple[str, ...], dict[str, tuple[str, ...]]]] = {
 
 # Traditional-Chinese lines (used for traditional-script songs).
 ZH_TRAD_LINES: tuple[str, ...] = (
-    "我們的愛情像一場夢", "雨下個不停 在這個城市", "時間帶走了你的聲音", "說好的未來在哪裡",
-    "想念是一種無聲的語言", "風吹過窗前 帶來你的消息", "記憶裡的那條街", "讓我再聽一次你的歌",
-    "夜晚的燈光照亮歸途", "你的眼淚是我心裡的雨", "寫一封長長的信給你", "轉身之後 再也不見",
-    "這些年我學會了堅強", "請你不要忘記我們的約定", "愛過的人 還在遠方", "霓虹燈下的孤單",
-    "陪你看遍每一個日落", "聽說你過得很好", "如果時間能夠倒流", "我願意為你等待",
-    "熱鬧的街頭 沒有你的身影", "海風輕輕吹過臉龐", "一個人的晚餐", "謝謝你曾經來過",
-    "舊照片裡的笑容", "把心事說給月亮聽", "離開的時候別說再見", "這條路我們一起走過",
-)  # fmt: skip
+    "我們的愛情像一場夢",
+    "雨下個不停 在這個城市",
+    "時間帶走了你的聲音",
+    "說好的未來在哪裡",
+    "想念是一種無聲的語言",
+    "風吹過窗前 帶來你的消息",
+    "記憶裡的那條街",
+    "讓我再聽一次你的歌",
+    "夜晚的燈光照亮歸途",
+    "你的眼淚是我心裡的雨",
+    "寫一封長長的信給你",
+    "轉身之後 再也不見",
+    "這些年我學會了堅強",
+    "請你不要忘記我們的約定",
+    "愛過的人 還在遠方",
+    "霓虹燈下的孤單",
+    "陪你看遍每一個日落",
+    "聽說你過得很好",
+    "如果時間能夠倒流",
+    "我願意為你等待",
+    "熱鬧的街頭 沒有你的身影",
+    "海風輕輕吹過臉龐",
+    "一個人的晚餐",
+    "謝謝你曾經來過",
+    "舊照片裡的笑容",
+    "把心事說給月亮聽",
+    "離開的時候別說再見",
+    "這條路我們一起走過",
+)
 
 # Kanji-heavy Japanese lines: mostly kanji with only a little kana.
 JA_KANJI_LINES: tuple[str, ...] = (
-    "春夏秋冬 巡る季節の中", "満開の桜並木", "夕暮れ時の帰り道", "永遠の誓い 今此処に", "明日への扉",
-    "白い息 冬の星座", "都会の片隅で独り", "遠い記憶 色褪せた写真", "花鳥風月 心に刻む", "故郷の空 茜色",
-    "一期一会 出会いの奇跡", "千年後の世界へ", "月光 静寂 夜想曲", "紅葉舞う古都の秋", "未来永劫 変わらぬ想い",
-    "桜吹雪 散る花弁", "雪月花 季節の便り", "東京駅 午前零時", "線香花火 夏の夜", "満月の夜 約束の場所",
-    "黄昏時 影二つ", "青春時代 全力疾走", "天気予報 明日は雨", "夜行列車 北へ向かう", "海岸線 潮騒の記憶",
-    "旅路の果て 故郷の灯", "初恋の人 今何処に",
-)  # fmt: skip
+    "春夏秋冬 巡る季節の中",
+    "満開の桜並木",
+    "夕暮れ時の帰り道",
+    "永遠の誓い 今此処に",
+    "明日への扉",
+    "白い息 冬の星座",
+    "都会の片隅で独り",
+    "遠い記憶 色褪せた写真",
+    "花鳥風月 心に刻む",
+    "故郷の空 茜色",
+    "一期一会 出会いの奇跡",
+    "千年後の世界へ",
+    "月光 静寂 夜想曲",
+    "紅葉舞う古都の秋",
+    "未来永劫 変わらぬ想い",
+    "桜吹雪 散る花弁",
+    "雪月花 季節の便り",
+    "東京駅 午前零時",
+    "線香花火 夏の夜",
+    "満月の夜 約束の場所",
+    "黄昏時 影二つ",
+    "青春時代 全力疾走",
+    "天気予報 明日は雨",
+    "夜行列車 北へ向かう",
+    "海岸線 潮騒の記憶",
+    "旅路の果て 故郷の灯",
+    "初恋の人 今何処に",
+)
 
 # Korean lines with English words (K-pop style code-switching).
 KO_MIX_LINES: tuple[str, ...] = (
-    "Baby 너 없인 안 돼", "Tonight 별빛 아래서", "Oh my love 내 곁에 있어 줘", "Everyday 너만 생각해",
-    "I need you 지금 이 순간", "Let's go 같이 떠나자", "Shine bright 우리의 밤", "Say my name 한 번 더",
-    "Hold me tight 놓지 마", "Forever young 우리는", "Don't cry 내가 있잖아", "One more time 다시 한 번",
-    "So beautiful 너의 미소", "Run away 함께라면", "Good night 좋은 꿈 꿔",
-)  # fmt: skip
+    "Baby 너 없인 안 돼",
+    "Tonight 별빛 아래서",
+    "Oh my love 내 곁에 있어 줘",
+    "Everyday 너만 생각해",
+    "I need you 지금 이 순간",
+    "Let's go 같이 떠나자",
+    "Shine bright 우리의 밤",
+    "Say my name 한 번 더",
+    "Hold me tight 놓지 마",
+    "Forever young 우리는",
+    "Don't cry 내가 있잖아",
+    "One more time 다시 한 번",
+    "So beautiful 너의 미소",
+    "Run away 함께라면",
+    "Good night 좋은 꿈 꿔",
+)
 
 # Chinese lines with English words.
 ZH_MIX_LINES: tuple[str, ...] = (
-    "我们的 love story 还没写完", "Baby 你在哪里", "轻轻说一声 goodbye", "今晚的 party 只为你",
-    "把 playlist 循环到天亮", "你说 forever 是多远", "心里一直 missing you", "给我一个 hug 就好",
-    "每个 weekend 都想见你", "窗外的 city lights 闪烁", "Oh 这就是 love", "一起 dance 到天亮",
-    "你的 smile 最耀眼", "Yeah 别再犹豫", "我的 dream 里有你",
-)  # fmt: skip
+    "我们的 love story 还没写完",
+    "Baby 你在哪里",
+    "轻轻说一声 goodbye",
+    "今晚的 party 只为你",
+    "把 playlist 循环到天亮",
+    "你说 forever 是多远",
+    "心里一直 missing you",
+    "给我一个 hug 就好",
+    "每个 weekend 都想见你",
+    "窗外的 city lights 闪烁",
+    "Oh 这就是 love",
+    "一起 dance 到天亮",
+    "你的 smile 最耀眼",
+    "Yeah 别再犹豫",
+    "我的 dream 里有你",
+)
 
 TITLES: dict[str, tuple[str, ...]] = {
     "en": (
-        "Midnight Drive", "Paper Hearts", "Golden Hour", "Summer Rain", "Neon Skyline", "Back to You",
-        "Northern Lights", "Slow Dancing", "Runaway Train", "Wildflower", "Echoes", "Hometown", "Last Call",
-        "Silver Lining", "Open Road", "Satellite", "Firefly", "Afterglow", "Little Lights", "Daydreamer",
-        "Stay Awake", "Harbor Lights", "Heartline", "Borrowed Time", "Fading Photograph", "Lantern",
-        "Kitchen Dance", "Porch Light", "County Line", "Blue Horizon",
+        "Midnight Drive",
+        "Paper Hearts",
+        "Golden Hour",
+        "Summer Rain",
+        "Neon Skyline",
+        "Back to You",
+        "Northern Lights",
+        "Slow Dancing",
+        "Runaway Train",
+        "Wildflower",
+        "Echoes",
+        "Hometown",
+        "Last Call",
+        "Silver Lining",
+        "Open Road",
+        "Satellite",
+        "Firefly",
+        "Afterglow",
+        "Little Lights",
+        "Daydreamer",
+        "Stay Awake",
+        "Harbor Lights",
+        "Heartline",
+        "Borrowed Time",
+        "Fading Photograph",
+        "Lantern",
+        "Kitchen Dance",
+        "Porch Light",
+        "County Line",
+        "Blue Horizon",
     ),
     "zh": (
-        "晚风", "旧时光", "夏天的尾巴", "南方的雨", "月光下", "给未来的信", "城市漫步", "心跳", "远方", "星河",
-        "不说再见", "回声", "海边的约定", "第一场雪", "时光机", "路灯下", "白日梦", "慢慢", "风的方向",
-        "最后一班车", "雨后", "一封信", "温柔的夜", "梦游", "你好 明天", "纸飞机", "屋顶上的猫", "小城故事多",
+        "晚风",
+        "旧时光",
+        "夏天的尾巴",
+        "南方的雨",
+        "月光下",
+        "给未来的信",
+        "城市漫步",
+        "心跳",
+        "远方",
+        "星河",
+        "不说再见",
+        "回声",
+        "海边的约定",
+        "第一场雪",
+        "时光机",
+        "路灯下",
+        "白日梦",
+        "慢慢",
+        "风的方向",
+        "最后一班车",
+        "雨后",
+        "一封信",
+        "温柔的夜",
+        "梦游",
+        "你好 明天",
+        "纸飞机",
+        "屋顶上的猫",
+        "小城故事多",
     ),
     "ja": (
-        "夏の終わりに", "夜明けのうた", "さくら色の約束", "星屑のメロディー", "帰り道", "雨上がりの空",
-        "君に贈る歌", "遠い日の花火", "青い春", "真夜中のドライブ", "風になれ", "ありがとうの歌", "虹の向こう",
-        "冬のひかり", "放課後", "茜空", "約束の丘", "涙のあと", "ミライ", "シャボン玉の午後", "海辺の手紙",
+        "夏の終わりに",
+        "夜明けのうた",
+        "さくら色の約束",
+        "星屑のメロディー",
+        "帰り道",
+        "雨上がりの空",
+        "君に贈る歌",
+        "遠い日の花火",
+        "青い春",
+        "真夜中のドライブ",
+        "風になれ",
+        "ありがとうの歌",
+        "虹の向こう",
+        "冬のひかり",
+        "放課後",
+        "茜空",
+        "約束の丘",
+        "涙のあと",
+        "ミライ",
+        "シャボン玉の午後",
+        "海辺の手紙",
     ),
     "ko": (
-        "새벽 두 시", "봄날의 기억", "너에게 닿기를", "밤하늘의 별", "여름 바다", "첫눈", "안녕 나의 사랑",
-        "그리운 날", "비 오는 거리", "우리의 계절", "별빛 아래", "다시 만나", "너의 이름", "하루 끝",
-        "Blue Night", "Dreamer", "고백", "약속", "꽃길", "한강에서", "Moonlight", "새벽 정류장",
+        "새벽 두 시",
+        "봄날의 기억",
+        "너에게 닿기를",
+        "밤하늘의 별",
+        "여름 바다",
+        "첫눈",
+        "안녕 나의 사랑",
+        "그리운 날",
+        "비 오는 거리",
+        "우리의 계절",
+        "별빛 아래",
+        "다시 만나",
+        "너의 이름",
+        "하루 끝",
+        "Blue Night",
+        "Dreamer",
+        "고백",
+        "약속",
+        "꽃길",
+        "한강에서",
+        "Moonlight",
+        "새벽 정류장",
     ),
-}  # fmt: skip
+}
 
 _SURNAMES: dict[str, tuple[str, ...]] = {
-    "en": ("Collins", "Parker", "Hayes", "Rivera", "Brooks", "Bennett", "Reyes", "Morgan", "Fletcher", "Quinn"),
+    "en": (
+        "Collins",
+        "Parker",
+        "Hayes",
+        "Rivera",
+        "Brooks",
+        "Bennett",
+        "Reyes",
+        "Morgan",
+        "Fletcher",
+        "Quinn",
+    ),
     "zh": ("林", "陈", "王", "李", "张", "周", "吴", "许", "赵", "孙", "刘", "何"),
     "ja": ("佐藤", "鈴木", "高橋", "田中", "渡辺", "伊藤", "山本", "中村", "小林", "加藤"),
     "ko": ("김", "이", "박", "최", "정", "강", "조", "윤", "장", "임"),
-}  # fmt: skip
+}
 _GIVEN: dict[str, tuple[str, ...]] = {
     "en": ("Ava", "Noah", "Maya", "Eli", "Grace", "Owen", "Lily", "Caleb", "Nora", "Jude", "Ruby", "Miles"),
     "zh": ("小雨", "子涵", "思远", "一鸣", "若曦", "嘉怡", "晓峰", "雨桐", "宇航", "梦琪", "浩然", "静雯"),
     "ja": ("美咲", "陽菜", "蓮", "湊", "結衣", "葵", "大翔", "さくら", "ひかり", "翔太"),
     "ko": ("민준", "서연", "지우", "하은", "도윤", "서윤", "예준", "지민", "수아", "현우"),
-}  # fmt: skip
+}
 _BANDS: dict[str, tuple[str, ...]] = {
     "en": (
-        "The Velvet Lanterns", "Northbound", "The Paper Comets", "Silver Sparrows", "The Wandering Tides",
-        "Electric Foxes", "Quiet Harbors", "The Midnight Rivers",
+        "The Velvet Lanterns",
+        "Northbound",
+        "The Paper Comets",
+        "Silver Sparrows",
+        "The Wandering Tides",
+        "Electric Foxes",
+        "Quiet Harbors",
+        "The Midnight Rivers",
     ),
     "zh": ("白鸽乐队", "夏夜乐团", "山海乐队", "晚风乐队", "旧城乐团", "南方组合", "北窗乐队"),
     "ja": ("ソラノオト", "ミッドナイトブルー", "ハルカゼ", "ネオンテトラ", "ほしぞら楽団", "月見坂"),
     "ko": ("블루문", "하루", "스타라이트", "NOVA", "Luna Bloom", "새벽달", "여름밤"),
-}  # fmt: skip
+}
 ALBUMS: dict[str, tuple[str, ...]] = {
     "en": (
-        "Late Bloomers", "Highway Hymns", "Small Town Radio", "Neon & Gold", "After Hours", "The Long Way Home",
-        "Letters Never Sent", "Weather Report", "Second Chances", "Glow",
+        "Late Bloomers",
+        "Highway Hymns",
+        "Small Town Radio",
+        "Neon & Gold",
+        "After Hours",
+        "The Long Way Home",
+        "Letters Never Sent",
+        "Weather Report",
+        "Second Chances",
+        "Glow",
     ),
-    "zh": ("城市日记", "晚安地球", "夏日限定", "第一人称", "旧梦新歌", "远行", "小日子", "星星之火", "风起时"),
+    "zh": (
+        "城市日记",
+        "晚安地球",
+        "夏日限定",
+        "第一人称",
+        "旧梦新歌",
+        "远行",
+        "小日子",
+        "星星之火",
+        "风起时",
+    ),
     "ja": ("青の時代", "ひかりの方へ", "夏草", "ミッドナイト・シティ", "ことのは", "旅の途中", "ゆめのあと"),
-    "ko": ("우리의 여름", "새벽 감성", "Dear My Days", "꽃잎 편지", "Midnight Road", "청춘 일기", "하루의 끝"),
-}  # fmt: skip
+    "ko": (
+        "우리의 여름",
+        "새벽 감성",
+        "Dear My Days",
+        "꽃잎 편지",
+        "Midnight Road",
+        "청춘 일기",
+        "하루의 끝",
+    ),
+}
 TAGS: dict[str, tuple[str, ...]] = {
     "en": ("Pop", "Indie", "Rock", "Country", "Chill", "Workout", "Road Trip", "Love", "R&B", "Acoustic"),
     "zh": ("华语流行", "伤感", "治愈", "民谣", "摇滚", "校园", "深夜", "失恋", "青春", "古风"),
     "ja": ("J-Pop", "アニメ", "ロック", "バラード", "青春", "夏", "シティポップ", "卒業"),
     "ko": ("K-Pop", "발라드", "댄스", "인디", "R&B", "감성", "새벽", "OST"),
-}  # fmt: skip
+}
 
 # --------------------------------------------------------------------------------------------
 # Line pools and song composition
@@ -814,13 +1247,21 @@ def add_lrc(
 
 
 CREDIT_STYLES: dict[str, tuple[tuple[str, ...], ...]] = {
-    "zh": (("作词：{a}", "作曲：{b}"), ("作词：{a}", "作曲：{b}", "编曲：{c}"), ("作词 : {a}", "作曲 : {b}"),
-           ("作曲：{b}", "编曲：{c}", "制作人：{d}")),
-    "en": (("Lyrics by {a}", "Composed by {b}"), ("Written by {a}",), ("Written by {a}", "Producer: {d}"),
-           ("Lyrics by {a}", "Composed by {b}", "Producer: {d}")),
+    "zh": (
+        ("作词：{a}", "作曲：{b}"),
+        ("作词：{a}", "作曲：{b}", "编曲：{c}"),
+        ("作词 : {a}", "作曲 : {b}"),
+        ("作曲：{b}", "编曲：{c}", "制作人：{d}"),
+    ),
+    "en": (
+        ("Lyrics by {a}", "Composed by {b}"),
+        ("Written by {a}",),
+        ("Written by {a}", "Producer: {d}"),
+        ("Lyrics by {a}", "Composed by {b}", "Producer: {d}"),
+    ),
     "ko": (("작사 : {a}", "작곡 : {b}"), ("작사 : {a}", "작곡 : {b}", "편곡 : {c}")),
     "ja": (("作詞：{a}", "作曲：{b}"), ("作詞：{a}", "作曲：{b}", "編曲：{c}")),
-}  # fmt: skip
+}
 
 
 def credit_lines(rng: random.Random, lang: str, style: int | None = None) -> list[str]:
@@ -928,16 +1369,40 @@ SHORT_TEXTS: dict[str, tuple[str, ...]] = {
     "zh": ("我爱你", "再见\n晚安"),
     "ja": ("さよなら\nまたね", "ありがとう"),
     "ko": ("사랑해 안녕", "고마워\n잘 자"),
-}  # fmt: skip
+}
 
 # Word swaps for near-duplicate edits: (old, new) pairs tried in order.
 _SWAPS: dict[str, tuple[tuple[str, str], ...]] = {
-    "en": (("night", "light"), ("heart", "soul"), ("rain", "snow"), ("love", "need"), ("home", "back"),
-           ("tonight", "right now"), ("you", "her"), ("the ", "that "), ("my ", "our ")),
-    "zh": (("你", "他"), ("我们", "你我"), ("爱", "想"), ("风", "雨"), ("夜", "晚"), ("心", "梦"), ("的", "之")),
+    "en": (
+        ("night", "light"),
+        ("heart", "soul"),
+        ("rain", "snow"),
+        ("love", "need"),
+        ("home", "back"),
+        ("tonight", "right now"),
+        ("you", "her"),
+        ("the ", "that "),
+        ("my ", "our "),
+    ),
+    "zh": (
+        ("你", "他"),
+        ("我们", "你我"),
+        ("爱", "想"),
+        ("风", "雨"),
+        ("夜", "晚"),
+        ("心", "梦"),
+        ("的", "之"),
+    ),
     "ja": (("君", "あなた"), ("僕", "私"), ("夜", "朝"), ("空", "海"), ("夢", "恋"), ("の", "に")),
-    "ko": (("너", "그대"), ("우리", "우린"), ("밤", "낮"), ("사랑", "마음"), ("하늘", "바다"), ("에서", "에")),
-}  # fmt: skip
+    "ko": (
+        ("너", "그대"),
+        ("우리", "우린"),
+        ("밤", "낮"),
+        ("사랑", "마음"),
+        ("하늘", "바다"),
+        ("에서", "에"),
+    ),
+}
 
 
 def swap_word(rng: random.Random, lines: list[str], lang: str) -> list[str]:
@@ -1138,12 +1603,26 @@ _PD_CREDITISH = re.compile(
 )
 PD_QUOTA: dict[str, int] = {"en": 45, "zh": 55, "ja": 40}
 _PD_ALBUMS: dict[str, tuple[str, ...]] = {
-    "en": ("The Real Mother Goose (1916)", "Traditional Nursery Songs of England (1843)",
-           "The Christian Hymn Book (1870)", "Hymns for Christian Devotion (1853)"),
+    "en": (
+        "The Real Mother Goose (1916)",
+        "Traditional Nursery Songs of England (1843)",
+        "The Christian Hymn Book (1870)",
+        "Hymns for Christian Devotion (1853)",
+    ),
     "zh": ("诗经", "花间集", "全宋词", "南唐二主词", "纳兰性德诗集"),
-    "ja": ("雨情民謡百篇", "螢の燈台", "朝おき雀", "青い眼の人形", "十五夜お月さん", "極楽とんぼ", "まざあ・ぐうす",
-           "とんぼの眼玉", "どんたく", "おさんだいしよさま"),
-}  # fmt: skip
+    "ja": (
+        "雨情民謡百篇",
+        "螢の燈台",
+        "朝おき雀",
+        "青い眼の人形",
+        "十五夜お月さん",
+        "極楽とんぼ",
+        "まざあ・ぐうす",
+        "とんぼの眼玉",
+        "どんたく",
+        "おさんだいしよさま",
+    ),
+}
 _PD_LEN: dict[str, tuple[int, int]] = {"en": (150, 480), "zh": (48, 200), "ja": (50, 300)}
 
 
@@ -1210,8 +1689,12 @@ def load_public_domain(path: Path, seed: int, quota: dict[str, int] | None = Non
 # --------------------------------------------------------------------------------------------
 
 SAMPLE_TRUTH_TARGET: dict[str, int] = {"en": 200, "zh": 200, "ja": 120, "ko": 80}
-_PUNCT: dict[str, tuple[str, ...]] = {"en": (",", "!", "..."), "zh": ("，", "！", "。"), "ja": ("、", "！", "。"),
-                                      "ko": (",", "!", "...")}  # fmt: skip
+_PUNCT: dict[str, tuple[str, ...]] = {
+    "en": (",", "!", "..."),
+    "zh": ("，", "！", "。"),
+    "ja": ("、", "！", "。"),
+    "ko": (",", "!", "..."),
+}
 _WRONG_HINT: dict[str, str] = {"en": "zh", "zh": "ja", "ja": "zh", "ko": "ja"}
 
 
@@ -1287,8 +1770,13 @@ class _SongFactory:
         return song
 
     def copy(self, song: Song, lyrics: str, *labels: str, **kw: Any) -> Song:
-        fields = {"name": song.name, "artist": song.artist, "album": song.album, "tags": list(song.tags),
-                  "extra": dict(song.extra)}  # fmt: skip
+        fields = {
+            "name": song.name,
+            "artist": song.artist,
+            "album": song.album,
+            "tags": list(song.tags),
+            "extra": dict(song.extra),
+        }
         fields.update(kw)
         lang = song.hint if song.hint in LANGS else (song.truth or "en")
         new = self.add(lang, lyrics, *labels, truth=song.truth, **fields)
@@ -1296,9 +1784,17 @@ class _SongFactory:
 
     # ---- defect families -----------------------------------------------------------------
     def lrc_songs(self) -> None:
-        plan = [("en", True, False, False), ("en", False, True, True), ("zh", True, False, False),
-                ("zh", True, True, False), ("zh", False, False, True), ("ja", True, False, False),
-                ("ja", False, True, False), ("ko", False, False, False), ("ko", True, True, True)]  # fmt: skip
+        plan = [
+            ("en", True, False, False),
+            ("en", False, True, True),
+            ("zh", True, False, False),
+            ("zh", True, True, False),
+            ("zh", False, False, True),
+            ("ja", True, False, False),
+            ("ja", False, True, False),
+            ("ko", False, False, False),
+            ("ko", True, True, True),
+        ]
         for lang, meta, multi, three in plan:
             song = self.add(lang, None, "lrc")
             lines = self.lines(lang, 10, 18)
@@ -1417,8 +1913,13 @@ class _SongFactory:
         self.exact_groups.append([ja_pd.song_id, dup.song_id])
         self.exact_raw_groups.append([ja_pd.song_id, dup.song_id])
         # duplicates that differ only in LRC timestamps / credits / line endings
-        for lang, kinds in (("zh", ("lrc",)), ("ja", ("lrc",)), ("en", ("credits",)), ("ko", ("credits", "lrc")),
-                            ("en", ("crlf",))):  # fmt: skip
+        for lang, kinds in (
+            ("zh", ("lrc",)),
+            ("ja", ("lrc",)),
+            ("en", ("credits",)),
+            ("ko", ("credits", "lrc")),
+            ("en", ("crlf",)),
+        ):
             plain = self.lines(lang, 10, 16)
             first = self.add(lang, "\n".join(plain), "exact_dup")
             group = [first.song_id]
@@ -1434,10 +1935,15 @@ class _SongFactory:
 
     def near_dups(self, pd: list[Song]) -> None:
         plan: list[tuple[str, tuple[str, ...]]] = [
-            ("en", ("swap",)), ("en", ("line_add+punct",)), ("zh", ("swap", "line_remove")),
-            ("zh", ("credits+swap",)), ("ja", ("line_change",)), ("ja", ("lrc+swap",)),
-            ("ko", ("swap", "line_add")), ("ko", ("punct+swap",)),
-        ]  # fmt: skip
+            ("en", ("swap",)),
+            ("en", ("line_add+punct",)),
+            ("zh", ("swap", "line_remove")),
+            ("zh", ("credits+swap",)),
+            ("ja", ("line_change",)),
+            ("ja", ("lrc+swap",)),
+            ("ko", ("swap", "line_add")),
+            ("ko", ("punct+swap",)),
+        ]
         for lang, ops in plan:
             self._near_group(lang, ops, None)
         hymn = next((s for s in pd if s.truth == "en" and "Hymn" in (s.album or "")), None)
@@ -1492,9 +1998,17 @@ class _SongFactory:
         out = []
         for rec in pd:
             extra = {k: v for k, v in rec.items() if k in ("source", "license")}
-            song = self.add(rec["language"], rec["lyrics"], "public_domain", song_id=rec["song_id"], name=rec["name"],
-                            artist=rec["artist"], album=rec.get("album"), tags=list(rec.get("tags") or []),
-                            extra=extra)  # fmt: skip
+            song = self.add(
+                rec["language"],
+                rec["lyrics"],
+                "public_domain",
+                song_id=rec["song_id"],
+                name=rec["name"],
+                artist=rec["artist"],
+                album=rec.get("album"),
+                tags=list(rec.get("tags") or []),
+                extra=extra,
+            )
             out.append(song)
         return out
 
@@ -1502,23 +2016,41 @@ class _SongFactory:
         rng = self.rng
 
         def obj(lang: str = "en") -> dict[str, Any]:
-            return {"song_id": self.new_id(), "name": rng.choice(TITLES[lang]), "artist": make_artist(rng, lang),
-                    "album": rng.choice(ALBUMS[lang]), "lyrics": "\n".join(self.lines(lang, 8, 10)),
-                    "tags": rng.sample(TAGS[lang], 2), "language": lang}  # fmt: skip
+            return {
+                "song_id": self.new_id(),
+                "name": rng.choice(TITLES[lang]),
+                "artist": make_artist(rng, lang),
+                "album": rng.choice(ALBUMS[lang]),
+                "lyrics": "\n".join(self.lines(lang, 8, 10)),
+                "tags": rng.sample(TAGS[lang], 2),
+                "language": lang,
+            }
 
         o = obj("zh")
         text = dumps_line(o).decode("utf-8")
-        self.raw.append(RawLine(text[: int(len(text) * 0.6)].encode("utf-8"), "broken_json", o["song_id"],
-                                "truncated object"))  # fmt: skip
+        self.raw.append(
+            RawLine(
+                text[: int(len(text) * 0.6)].encode("utf-8"), "broken_json", o["song_id"], "truncated object"
+            )
+        )
         o = obj("en")
-        self.raw.append(RawLine(dumps_line({k: o[k] for k in ("song_id", "name", "artist")})[:-1] + b",",
-                                "broken_json", o["song_id"], "ends after a comma"))  # fmt: skip
+        self.raw.append(
+            RawLine(
+                dumps_line({k: o[k] for k in ("song_id", "name", "artist")})[:-1] + b",",
+                "broken_json",
+                o["song_id"],
+                "ends after a comma",
+            )
+        )
         o = obj("ko")
         self.raw.append(
             RawLine(repr(o).encode("utf-8"), "broken_json", o["song_id"], "python dict repr (single quotes)")
         )
-        for bad, detail in ((b"\xff\xfe", "bytes FF FE"), (b"\x80", "lone continuation byte"),
-                            (b"\xe4\xbd", "truncated 3-byte sequence")):  # fmt: skip
+        for bad, detail in (
+            (b"\xff\xfe", "bytes FF FE"),
+            (b"\x80", "lone continuation byte"),
+            (b"\xe4\xbd", "truncated 3-byte sequence"),
+        ):
             o = obj(rng.choice(LANGS))
             data = dumps_line(o)
             at = data.index(b'"lyrics": "') + len(b'"lyrics": "')
@@ -1534,8 +2066,12 @@ class _SongFactory:
             o = obj(rng.choice(LANGS))
             o["song_id"] = empty
             self.raw.append(RawLine(dumps_line(o), "empty_song_id", None, repr(empty)))
-        for fld, value, detail in (("tags", "pop, love", "tags is a string"), ("lyrics", 12345, "lyrics is a number"),
-                                   ("name", None, "name is null"), ("artist", ["A", "B"], "artist is a list")):  # fmt: skip
+        for fld, value, detail in (
+            ("tags", "pop, love", "tags is a string"),
+            ("lyrics", 12345, "lyrics is a number"),
+            ("name", None, "name is null"),
+            ("artist", ["A", "B"], "artist is a list"),
+        ):
             o = obj(rng.choice(LANGS))
             o[fld] = value
             self.raw.append(RawLine(dumps_line(o), "wrong_type", o["song_id"], detail))
@@ -1584,15 +2120,40 @@ QUALITY_DROP: dict[str, str] = {
     "spam": "repeated_lines",
 }
 SONG_LABELS: tuple[str, ...] = (
-    "lrc", "lrc_metadata", "lrc_multi_stamp", "credits", "html", "control_chars", "fullwidth", "instrumental",
-    "empty", "too_short", "spam", "non_letter", "mojibake", "mojibake_cp1252", "mojibake_latin-1",
-    "mixed_language", "kanji_heavy_ja", "traditional_zh", "exact_dup", "near_dup", "public_domain",
-    "public_domain_derived", "language_hint_missing", "language_hint_wrong",
-)  # fmt: skip
+    "lrc",
+    "lrc_metadata",
+    "lrc_multi_stamp",
+    "credits",
+    "html",
+    "control_chars",
+    "fullwidth",
+    "instrumental",
+    "empty",
+    "too_short",
+    "spam",
+    "non_letter",
+    "mojibake",
+    "mojibake_cp1252",
+    "mojibake_latin-1",
+    "mixed_language",
+    "kanji_heavy_ja",
+    "traditional_zh",
+    "exact_dup",
+    "near_dup",
+    "public_domain",
+    "public_domain_derived",
+    "language_hint_missing",
+    "language_hint_wrong",
+)
 INVALID_KINDS: tuple[str, ...] = (
-    "broken_json", "invalid_utf8", "missing_song_id", "empty_song_id", "wrong_type", "not_object",
+    "broken_json",
+    "invalid_utf8",
+    "missing_song_id",
+    "empty_song_id",
+    "wrong_type",
+    "not_object",
     "duplicate_song_id",
-)  # fmt: skip
+)
 
 
 def _layout(rng: random.Random, songs: list[Song], raws: list[RawLine], blanks: Sequence[bytes]) -> list[Any]:
@@ -1917,14 +2478,29 @@ def build_playlists(
     valid = [valid[i] for i in order]
     bad_ids = rng.sample(by_lang["zh"], 5)
     bad = [
-        ("missing_playlist_id", dumps_line({"title": "无名歌单", "tags": ["伤感"], "description": None,
-                                            "song_ids": bad_ids})),
-        ("song_ids_not_list", dumps_line({"playlist_id": new_id(), "title": "Broken list", "tags": ["Pop"],
-                                          "description": "song_ids is a comma-separated string here.",
-                                          "song_ids": ",".join(bad_ids)})),
-        ("broken_json", dumps_line({"playlist_id": new_id(), "title": "途中で切れた", "tags": [],
-                                    "song_ids": bad_ids})[:40]),
-    ]  # fmt: skip
+        (
+            "missing_playlist_id",
+            dumps_line({"title": "无名歌单", "tags": ["伤感"], "description": None, "song_ids": bad_ids}),
+        ),
+        (
+            "song_ids_not_list",
+            dumps_line(
+                {
+                    "playlist_id": new_id(),
+                    "title": "Broken list",
+                    "tags": ["Pop"],
+                    "description": "song_ids is a comma-separated string here.",
+                    "song_ids": ",".join(bad_ids),
+                }
+            ),
+        ),
+        (
+            "broken_json",
+            dumps_line({"playlist_id": new_id(), "title": "途中で切れた", "tags": [], "song_ids": bad_ids})[
+                :40
+            ],
+        ),
+    ]
     invalid: dict[str, list[int]] = {}
     for _kind, data in bad:
         lines.insert(rng.randint(1, len(lines)), data)
@@ -1963,670 +2539,1024 @@ def _is_json(data: bytes) -> bool:
 
 # (kind, English name, Chinese name, English facts, Chinese facts)
 WIKI_TOPICS: tuple[tuple[str, str, str, tuple[str, ...], tuple[str, ...]], ...] = (
-    ("instrument", "piano", "钢琴", (
-        "The piano is a keyboard instrument in which felt-covered hammers strike strings when the keys are pressed.",
-        "It was developed in Italy around 1700 by Bartolomeo Cristofori, who built an instrument that could play both soft and loud.",
-        "The name is short for pianoforte, Italian for soft-loud.",
-        "A standard modern piano has 88 keys, 52 white and 36 black, spanning a little more than seven octaves.",
-        "Most pianos have two or three pedals; the right-hand sustain pedal lifts the dampers so that the strings keep ringing.",
-    ), (
-        "钢琴是一种键盘乐器，按下琴键时，包着毛毡的琴槌会敲击琴弦发声。",
-        "钢琴大约在1700年前后由意大利人巴托洛梅奥·克里斯托福里发明，它既能弹得很轻，也能弹得很响。",
-        "钢琴的意大利文名称pianoforte意为“弱-强”。",
-        "标准的现代钢琴有88个键，其中白键52个、黑键36个，音域超过七个八度。",
-        "钢琴通常有两到三个踏板，右踏板（延音踏板）会抬起制音器，让琴弦持续振动。",
-    )),
-    ("instrument", "violin", "小提琴", (
-        "The violin is the smallest and highest-pitched member of the violin family of bowed string instruments.",
-        "Its four strings are tuned in perfect fifths: G, D, A and E.",
-        "The instrument took its modern shape in northern Italy in the 16th century.",
-        "Makers in Cremona such as the Amati family, Antonio Stradivari and the Guarneri family are still admired for their craftsmanship.",
-        "The bow is usually strung with horsehair, which is rubbed with rosin so that it grips the string.",
-    ), (
-        "小提琴是提琴家族中体积最小、音高最高的弓弦乐器。",
-        "它的四根弦按纯五度定弦，依次为G、D、A、E。",
-        "小提琴在16世纪的意大利北部形成了现代的样子。",
-        "克雷莫纳的阿马蒂家族、斯特拉迪瓦里和瓜奈里家族制作的琴至今仍备受推崇。",
-        "琴弓通常用马尾制成，演奏前要涂上松香，使弓毛能够摩擦琴弦发声。",
-    )),
-    ("instrument", "cello", "大提琴", (
-        "The cello is a bowed string instrument played sitting down, held between the knees and supported by an endpin.",
-        "Its strings are tuned C, G, D and A, an octave below the viola.",
-        "Johann Sebastian Bach wrote six suites for unaccompanied cello.",
-        "In the orchestra the cellos often carry the bass line together with the double basses, but they also play many melodies.",
-    ), (
-        "大提琴是一种坐着演奏的弓弦乐器，演奏者把琴夹在两膝之间，由尾柱支撑在地面上。",
-        "它的四根弦定为C、G、D、A，比中提琴低一个八度。",
-        "巴赫曾为无伴奏大提琴创作了六首组曲。",
-        "在管弦乐队中，大提琴常与低音提琴一起演奏低音声部，也经常承担旋律。",
-    )),
-    ("instrument", "guitar", "吉他", (
-        "The guitar is a fretted string instrument that is usually played by plucking or strumming with the fingers or a pick.",
-        "Most guitars have six strings; the standard tuning from the lowest string to the highest is E, A, D, G, B, E.",
-        "Metal frets divide the neck into semitones, so moving up one fret raises the pitch by a half step.",
-        "Classical guitars use nylon strings, acoustic guitars usually use steel strings, and electric guitars use magnetic pickups and an amplifier.",
-    ), (
-        "吉他是一种带品的拨弦乐器，通常用手指或拨片弹奏或扫弦。",
-        "大多数吉他有六根弦，标准定弦从最低音弦到最高音弦依次为E、A、D、G、B、E。",
-        "琴颈上的金属品丝把指板分成半音，每向上移动一个品，音高就升高半音。",
-        "古典吉他使用尼龙弦，民谣吉他通常使用钢弦，电吉他则依靠拾音器和音箱发声。",
-    )),
-    ("instrument", "erhu", "二胡", (
-        "The erhu is a Chinese two-stringed bowed instrument, sometimes called the Chinese violin.",
-        "Its bow hair passes between the two strings, so the bow and the instrument stay joined while it is strung.",
-        "The small resonator at the bottom is traditionally covered with python skin.",
-        "The two strings are usually tuned a fifth apart, to D and A.",
-        "The erhu has no fingerboard: the player presses the strings without touching the neck, which allows expressive slides.",
-    ), (
-        "二胡是中国传统的两弦拉弦乐器，有时被称为“中国小提琴”。",
-        "二胡的弓毛夹在两根弦之间，因此琴弓和琴身是连在一起的。",
-        "琴筒一端传统上蒙着蟒皮。",
-        "两根弦通常按五度定弦，为D和A。",
-        "二胡没有指板，演奏者按弦时手指不接触琴杆，因此可以做出丰富的滑音。",
-    )),
-    ("instrument", "guzheng", "古筝", (
-        "The guzheng is a Chinese plucked zither with a history of more than two thousand years.",
-        "Modern instruments usually have 21 strings, each resting on a movable bridge.",
-        "The strings are tuned to a pentatonic scale, and the left hand presses the strings beside the bridges to bend notes and fill in the missing tones.",
-        "Players usually wear small picks on the fingers of the right hand.",
-        "The Japanese koto, the Korean gayageum and the Vietnamese dan tranh are related zithers.",
-    ), (
-        "古筝是中国的弹拨乐器，已有两千多年的历史。",
-        "现代古筝一般有21根弦，每根弦下都有一个可以移动的筝码。",
-        "古筝按五声音阶定弦，左手在筝码左侧按弦，可以做出滑音、颤音，也能得到音阶中缺少的音。",
-        "演奏者通常在右手手指上戴义甲弹奏。",
-        "日本的筝、韩国的伽倻琴和越南的筝都是与古筝相关的乐器。",
-    )),
-    ("instrument", "pipa", "琵琶", (
-        "The pipa is a Chinese four-stringed plucked lute with a pear-shaped wooden body.",
-        "It is held upright on the lap and has frets along both the neck and the soundboard.",
-        "Its repertoire includes dramatic martial pieces such as Ambush from Ten Sides and lyrical civil pieces.",
-        "A fast tremolo made by rolling the fingers across the strings is one of its characteristic sounds.",
-    ), (
-        "琵琶是中国的四弦弹拨乐器，琴身呈半梨形。",
-        "演奏时琵琶竖抱在腿上，琴颈和面板上都有品位。",
-        "琵琶的曲目分为“武曲”和“文曲”，《十面埋伏》就是著名的武曲。",
-        "轮指是琵琶最有特色的技巧之一，能奏出连绵不断的声音。",
-    )),
-    ("instrument", "koto", "日本筝", (
-        "The koto is a Japanese plucked zither, traditionally with 13 strings and movable bridges.",
-        "It came to Japan from China more than a thousand years ago and was first used in court music.",
-        "Players wear picks on the thumb, index and middle fingers of the right hand.",
-        "The koto is played on the floor or on a low stand, and moving the bridges changes the tuning.",
-    ), (
-        "日本筝是日本的弹拨乐器，传统上有13根弦，配有可移动的琴码。",
-        "它在一千多年前从中国传入日本，最初用于宫廷音乐。",
-        "演奏者在右手拇指、食指和中指上戴义甲弹奏。",
-        "日本筝放在地上或矮架上演奏，移动琴码就能改变定弦。",
-    )),
-    ("instrument", "shamisen", "三味线", (
-        "The shamisen is a Japanese three-stringed lute with a long, fretless neck.",
-        "It is played with a large plectrum called a bachi.",
-        "The shamisen accompanies kabuki and bunraku puppet theatre and is heard in many folk songs.",
-        "Tsugaru-jamisen, from the north of Honshu, is known for its fast, percussive style.",
-    ), (
-        "三味线是日本的三弦弹拨乐器，琴杆细长且没有品。",
-        "演奏时使用一种叫作“拨”的大拨子。",
-        "三味线常为歌舞伎和文乐木偶戏伴奏，也出现在许多民谣中。",
-        "来自本州北部的津轻三味线以快速、富有打击感的演奏风格闻名。",
-    )),
-    ("instrument", "shakuhachi", "尺八", (
-        "The shakuhachi is an end-blown bamboo flute played in Japan.",
-        "Its name refers to its standard length of one shaku and eight sun, about 54 centimetres.",
-        "A traditional shakuhachi has four finger holes on the front and one thumb hole on the back.",
-        "End-blown flutes of this kind came to Japan from China, where they were played in the Tang dynasty.",
-        "It is associated with the komuso monks of the Fuke sect of Zen Buddhism, who played it as a spiritual practice.",
-    ), (
-        "尺八是一种竖吹的竹制管乐器，在日本广泛流传。",
-        "它的名称来自标准长度“一尺八寸”，约54厘米。",
-        "传统的尺八正面有四个按孔，背面有一个拇指孔。",
-        "尺八源于中国唐代，后来传入日本。",
-        "尺八与日本禅宗普化宗的虚无僧有关，他们把吹奏尺八当作修行。",
-    )),
-    ("instrument", "gayageum", "伽倻琴", (
-        "The gayageum is a Korean plucked zither with movable bridges.",
-        "The traditional instrument has 12 silk strings, while modern versions may have 18, 21 or 25 strings.",
-        "According to tradition it was created in the Gaya confederacy in the 6th century.",
-        "It is central to sanjo, a solo genre in which the player is accompanied by the janggu drum.",
-    ), (
-        "伽倻琴是朝鲜半岛的弹拨乐器，琴弦下有可移动的琴码。",
-        "传统伽倻琴有12根丝弦，现代改良琴有18弦、21弦或25弦。",
-        "相传伽倻琴诞生于6世纪的伽倻国。",
-        "伽倻琴是“散调”的代表乐器，演奏时常由杖鼓伴奏。",
-    )),
-    ("instrument", "janggu", "杖鼓", (
-        "The janggu is a Korean hourglass-shaped drum with two heads.",
-        "The two heads give different sounds: one is usually struck with a thin stick and the other with the hand or a mallet.",
-        "It is used in almost every kind of Korean traditional music, from court music to farmers' music.",
-        "Together with the buk, kkwaenggwari and jing, it forms the four instruments of samul nori.",
-    ), (
-        "杖鼓是朝鲜半岛传统的沙漏形双面鼓。",
-        "两面鼓皮音色不同，一面通常用细鞭敲击，另一面用手或鼓槌拍打。",
-        "从宫廷音乐到农乐，几乎所有朝鲜半岛传统音乐中都能听到杖鼓。",
-        "杖鼓与北鼓、小锣和大锣一起构成“四物游戏”的四件乐器。",
-    )),
-    ("instrument", "flute", "长笛", (
-        "The flute is a woodwind instrument even though modern flutes are usually made of metal.",
-        "The player blows across an embouchure hole instead of into a reed or a mouthpiece.",
-        "In the 19th century Theobald Boehm designed the key system that most modern flutes still use.",
-        "The piccolo, a smaller flute, sounds an octave higher.",
-    ), (
-        "长笛属于木管乐器，尽管现代长笛大多用金属制成。",
-        "演奏者把气流吹向吹孔边缘发声，而不是吹簧片或号嘴。",
-        "19世纪，特奥巴尔德·波姆设计了至今仍被大多数长笛采用的按键系统。",
-        "短笛是一种更小的长笛，音高比长笛高一个八度。",
-    )),
-    ("instrument", "clarinet", "单簧管", (
-        "The clarinet is a woodwind instrument played with a single reed attached to a mouthpiece.",
-        "Its cylindrical bore makes it overblow at the twelfth rather than the octave.",
-        "The B-flat clarinet is the most common size, and it is a transposing instrument.",
-        "Mozart wrote a famous concerto and a quintet for the clarinet.",
-    ), (
-        "单簧管是一种木管乐器，吹嘴上装有一片簧片。",
-        "由于管身是圆柱形，单簧管超吹时升高的是十二度而不是八度。",
-        "降B调单簧管最为常见，它是一种移调乐器。",
-        "莫扎特为单簧管写过著名的协奏曲和五重奏。",
-    )),
-    ("instrument", "oboe", "双簧管", (
-        "The oboe is a woodwind instrument played with a double reed.",
-        "Its clear, penetrating tone carries well, and orchestras traditionally tune to the oboe's A.",
-        "Oboists often make or finish their own reeds by hand.",
-        "The cor anglais, or English horn, is a larger and lower member of the oboe family.",
-    ), (
-        "双簧管是一种用双簧片吹奏的木管乐器。",
-        "它的音色清亮而有穿透力，管弦乐队传统上以双簧管的A音为标准定音。",
-        "双簧管演奏者常常自己手工制作或修整哨片。",
-        "英国管是双簧管家族中更大、音更低的成员。",
-    )),
-    ("instrument", "saxophone", "萨克斯管", (
-        "The saxophone was invented by the Belgian instrument maker Adolphe Sax in the 1840s.",
-        "Although it is made of brass, it is a woodwind instrument because its sound comes from a single reed.",
-        "The most common types are the soprano, alto, tenor and baritone saxophones.",
-        "It became one of the central instruments of jazz.",
-    ), (
-        "萨克斯管由比利时乐器制造家阿道夫·萨克斯在19世纪40年代发明。",
-        "萨克斯管虽然用铜制成，但因为靠单簧片发声，所以属于木管乐器。",
-        "最常见的是高音、中音、次中音和上低音萨克斯管。",
-        "萨克斯管后来成为爵士乐中最重要的乐器之一。",
-    )),
-    ("instrument", "trumpet", "小号", (
-        "The trumpet is a brass instrument with a cup-shaped mouthpiece and, in its modern form, three valves.",
-        "The player produces sound by buzzing the lips against the mouthpiece.",
-        "Pressing the valves adds lengths of tubing and lowers the pitch.",
-        "The B-flat trumpet is the most common in bands and in jazz.",
-    ), (
-        "小号是一种铜管乐器，有杯形号嘴，现代小号有三个活塞。",
-        "演奏者靠嘴唇在号嘴上振动发声。",
-        "按下活塞会接入更长的管道，使音高降低。",
-        "降B调小号在管乐队和爵士乐中最为常见。",
-    )),
-    ("instrument", "harp", "竖琴", (
-        "The modern concert harp has 47 strings and seven pedals.",
-        "Each pedal changes the pitch of every string with the same note name, for example all the C strings.",
-        "The C strings are usually coloured red and the F strings black or blue so that the player can find their place.",
-        "Harps are among the oldest string instruments; they appear in art from ancient Mesopotamia and Egypt.",
-    ), (
-        "现代音乐会竖琴有47根弦和7个踏板。",
-        "每个踏板会改变同名音的所有琴弦的音高，例如所有的C弦。",
-        "C弦通常染成红色，F弦染成黑色或蓝色，方便演奏者找到位置。",
-        "竖琴是最古老的弦乐器之一，古代美索不达米亚和埃及的艺术中都能见到它。",
-    )),
-    ("instrument", "drum kit", "架子鼓", (
-        "A drum kit is a set of drums and cymbals played by one person.",
-        "A typical kit has a bass drum played with a foot pedal, a snare drum, tom-toms, a hi-hat and ride and crash cymbals.",
-        "The kit took shape in the early 20th century, when pedals let one player cover several instruments.",
-        "It is the rhythmic backbone of most jazz, rock and pop bands.",
-    ), (
-        "架子鼓是由一人演奏的一组鼓和镲。",
-        "常见的架子鼓包括用脚踏板演奏的底鼓、军鼓、通鼓、踩镲以及叮叮镲和吊镲。",
-        "20世纪初，踏板的出现让一个人就能同时演奏多件乐器，架子鼓由此成形。",
-        "架子鼓是大多数爵士、摇滚和流行乐队的节奏核心。",
-    )),
-    ("instrument", "accordion", "手风琴", (
-        "The accordion is a free-reed instrument played by pushing and pulling bellows.",
-        "The right hand plays melodies on a piano-style keyboard or buttons, and the left hand plays bass notes and chords on buttons.",
-        "It spread widely in the 19th century and became important in the folk music of many countries.",
-        "Related instruments include the concertina and the bandoneon, which is central to Argentine tango.",
-    ), (
-        "手风琴是一种自由簧乐器，靠推拉风箱发声。",
-        "右手在键盘或按钮上演奏旋律，左手通过按钮演奏低音和和弦。",
-        "手风琴在19世纪迅速流行，在许多国家的民间音乐中都很重要。",
-        "与它相近的乐器还有六角手风琴和班多钮手风琴，后者是阿根廷探戈的核心乐器。",
-    )),
-    ("instrument", "ukulele", "尤克里里", (
-        "The ukulele is a small four-stringed instrument that developed in Hawaii in the 19th century.",
-        "It grew out of small guitar-like instruments brought by immigrants from Madeira, Portugal.",
-        "The standard tuning is G, C, E, A, usually with a high G string.",
-        "Its light sound and easy chord shapes make it a popular first instrument.",
-    ), (
-        "尤克里里是一种小型四弦乐器，19世纪在夏威夷发展起来。",
-        "它源于葡萄牙马德拉岛移民带来的小型吉他类乐器。",
-        "标准定弦为G、C、E、A，G弦通常定得较高。",
-        "尤克里里音色轻快，和弦指法简单，很适合作为入门乐器。",
-    )),
-    ("instrument", "harmonica", "口琴", (
-        "The harmonica is a small free-reed wind instrument.",
-        "Unlike many wind instruments, it sounds both when the player blows and when the player draws air in.",
-        "The diatonic harmonica is common in blues, folk and rock, where players bend notes by changing the shape of the mouth.",
-        "Chromatic harmonicas have a slide button that gives access to all twelve semitones.",
-    ), (
-        "口琴是一种小型自由簧吹奏乐器。",
-        "与许多管乐器不同，口琴吹气和吸气都能发声。",
-        "十孔布鲁斯口琴常见于布鲁斯、民谣和摇滚，演奏者可以通过改变口型做出压音。",
-        "半音阶口琴有一个推键，可以奏出全部十二个半音。",
-    )),
-    ("instrument", "dizi", "笛子", (
-        "The dizi is a Chinese transverse flute usually made of bamboo.",
-        "Besides the blowing hole and the finger holes, it has an extra hole covered with a thin membrane.",
-        "The vibrating membrane gives the dizi its bright, buzzing tone.",
-        "Northern styles favour lively techniques such as flutter-tonguing, while southern styles are often softer and more lyrical.",
-    ), (
-        "笛子是中国的横吹管乐器，通常用竹子制成。",
-        "除了吹孔和按音孔，笛子还有一个贴着笛膜的膜孔。",
-        "笛膜的振动让笛子的声音明亮而有特色。",
-        "北派笛子风格活泼，常用花舌等技巧；南派则更柔和、抒情。",
-    )),
-    ("instrument", "suona", "唢呐", (
-        "The suona is a Chinese double-reed wind instrument with a conical wooden body and a metal bell.",
-        "Its loud, bright sound carries a long way outdoors.",
-        "It is played at weddings, funerals, festivals and in folk ensembles.",
-        "Players often use circular breathing to sustain long phrases without a break.",
-    ), (
-        "唢呐是中国的双簧吹管乐器，有木制锥形管身和金属喇叭口。",
-        "唢呐的声音嘹亮，在户外能传得很远。",
-        "婚礼、丧事、节庆和民间乐队中都能听到唢呐。",
-        "演奏者常用循环换气，不间断地吹奏长乐句。",
-    )),
-    ("instrument", "taiko", "太鼓", (
-        "Taiko is the Japanese word for drum; in English it usually means the large drums of Japanese festivals and ensembles.",
-        "Drums of this kind have long been used at shrines, temples and festivals.",
-        "Ensemble drumming known as kumi-daiko developed in the 1950s.",
-        "Performances combine powerful rhythms with carefully choreographed movement.",
-    ), (
-        "“太鼓”在日语中是鼓的意思，在英语中一般指日本祭典和合奏中使用的大鼓。",
-        "这类鼓很早就在神社、寺院和祭典中使用。",
-        "被称为“组太鼓”的多人合奏形式在20世纪50年代发展起来。",
-        "太鼓表演把强劲的节奏与精心编排的动作结合在一起。",
-    )),
-    ("instrument", "pipe organ", "管风琴", (
-        "The pipe organ produces sound by sending pressurised air through pipes chosen from its keyboards.",
-        "Large organs have several keyboards, called manuals, and a pedalboard played with the feet.",
-        "Stops switch different sets of pipes, called ranks, on and off, giving many tone colours.",
-        "Organs have been built for churches and concert halls for centuries.",
-    ), (
-        "管风琴通过把压缩空气送入音管发声，演奏者用键盘选择发声的音管。",
-        "大型管风琴有多层手键盘，还有一个用脚演奏的脚键盘。",
-        "音栓可以打开或关闭不同的音管组，从而得到丰富的音色。",
-        "几百年来，教堂和音乐厅中建造了许多管风琴。",
-    )),
-    ("instrument", "double bass", "低音提琴", (
-        "The double bass is the largest and lowest-pitched bowed string instrument in the modern orchestra.",
-        "Its strings are usually tuned in fourths: E, A, D and G.",
-        "Players either stand or sit on a high stool.",
-        "In jazz the bass is mostly plucked, providing a walking bass line.",
-    ), (
-        "低音提琴是现代管弦乐队中体积最大、音最低的弓弦乐器。",
-        "它的四根弦通常按四度定弦，为E、A、D、G。",
-        "演奏者站着或坐在高凳上演奏。",
-        "在爵士乐中，低音提琴多用手指拨奏，演奏“行走低音”。",
-    )),
-    ("genre", "jazz", "爵士乐", (
-        "Jazz developed in African American communities in New Orleans in the late 19th and early 20th centuries.",
-        "It draws on blues, ragtime, brass band music and spirituals.",
-        "Improvisation, swing rhythm and blue notes are central to its sound.",
-        "Louis Armstrong, Duke Ellington, Charlie Parker and Miles Davis are among its best-known figures.",
-    ), (
-        "爵士乐于19世纪末20世纪初在新奥尔良的非裔美国人社区中发展起来。",
-        "它吸收了布鲁斯、拉格泰姆、铜管乐队音乐和灵歌的元素。",
-        "即兴演奏、摇摆节奏和蓝调音是爵士乐的核心。",
-        "路易斯·阿姆斯特朗、艾灵顿公爵、查理·帕克和迈尔斯·戴维斯都是著名的爵士音乐家。",
-    )),
-    ("genre", "the blues", "布鲁斯", (
-        "The blues originated in African American communities of the Deep South of the United States around the end of the 19th century.",
-        "Many blues songs follow a twelve-bar pattern built on the I, IV and V chords.",
-        "Blue notes, sung or played slightly flat, give the style its expressive colour.",
-        "The blues strongly influenced jazz, rhythm and blues and rock and roll.",
-    ), (
-        "布鲁斯（蓝调）大约在19世纪末起源于美国南方腹地的非裔美国人社区。",
-        "许多布鲁斯歌曲采用以I、IV、V级和弦为基础的十二小节结构。",
-        "略微降低的“蓝调音”赋予布鲁斯独特的表现力。",
-        "布鲁斯对爵士乐、节奏布鲁斯和摇滚乐都产生了深远影响。",
-    )),
-    ("genre", "rock and roll", "摇滚乐", (
-        "Rock and roll emerged in the United States in the late 1940s and early 1950s.",
-        "It combined rhythm and blues with country music and gospel influences.",
-        "Electric guitar, bass, drums and a strong backbeat became its typical sound.",
-        "Chuck Berry, Little Richard and Elvis Presley helped make it popular around the world.",
-    ), (
-        "摇滚乐于20世纪40年代末至50年代初在美国兴起。",
-        "它融合了节奏布鲁斯、乡村音乐和福音音乐的元素。",
-        "电吉他、贝斯、鼓以及强调第二、四拍的节奏构成了它的典型声音。",
-        "查克·贝里、小理查德和猫王等人让摇滚乐风靡全世界。",
-    )),
-    ("genre", "hip hop", "嘻哈", (
-        "Hip hop culture began in the Bronx, New York City, in the 1970s.",
-        "Its elements include DJing, rapping, breakdancing and graffiti.",
-        "DJ Kool Herc is often credited with extending the instrumental breaks of records at block parties.",
-        "Today hip hop is one of the most popular genres in the world, including in Korea, Japan and China.",
-    ), (
-        "嘻哈文化于20世纪70年代在纽约布朗克斯区兴起。",
-        "它包括DJ打碟、说唱、霹雳舞和涂鸦等元素。",
-        "DJ Kool Herc常被认为是在街区派对上延长唱片器乐间奏段落的先驱。",
-        "如今嘻哈已成为世界上最流行的音乐类型之一，在韩国、日本和中国也拥有大量听众。",
-    )),
-    ("genre", "K-pop", "韩国流行音乐", (
-        "K-pop is popular music from South Korea.",
-        "The debut of Seo Taiji and Boys in 1992 is often cited as the start of the modern K-pop era.",
-        "Many K-pop artists are idol groups trained for years by entertainment companies before their debut.",
-        "Synchronised choreography, music videos and active fan communities are central to the genre.",
-    ), (
-        "韩国流行音乐（K-pop）是指来自韩国的流行音乐。",
-        "1992年徐太志和孩子们的出道常被视为现代韩国流行音乐的起点。",
-        "许多K-pop艺人是由娱乐公司经过多年训练后出道的偶像团体。",
-        "整齐的舞蹈、精心制作的音乐录影带和活跃的粉丝文化是K-pop的重要特点。",
-    )),
-    ("genre", "J-pop", "日本流行音乐", (
-        "J-pop is a name for Japanese popular music that came into wide use around the late 1980s and early 1990s.",
-        "It grew out of earlier styles such as kayokyoku and the city pop of the 1970s and 1980s.",
-        "J-pop songs are often used as theme songs for anime, dramas and commercials.",
-        "Idol groups, singer-songwriters and rock bands all appear in the J-pop charts.",
-    ), (
-        "日本流行音乐（J-pop）这一称呼大约在20世纪80年代末90年代初开始广泛使用。",
-        "它源自更早的歌谣曲以及70、80年代的城市流行乐（City Pop）。",
-        "J-pop歌曲经常被用作动画、电视剧和广告的主题曲。",
-        "偶像团体、创作歌手和摇滚乐队都活跃在J-pop排行榜上。",
-    )),
-    ("genre", "Mandopop", "华语流行音乐", (
-        "Mandopop is popular music sung in Mandarin Chinese.",
-        "Its roots are often traced to the shidaiqu songs of 1920s and 1930s Shanghai, which mixed Chinese melodies with jazz.",
-        "Taiwan and Hong Kong became major centres of the industry in the second half of the 20th century.",
-        "Teresa Teng's songs were loved across the Chinese-speaking world.",
-    ), (
-        "华语流行音乐（Mandopop）是用普通话演唱的流行音乐。",
-        "它的源头常追溯到20世纪二三十年代上海的时代曲，时代曲把中国旋律与爵士乐结合在一起。",
-        "20世纪下半叶，台湾和香港成为华语流行音乐的重要中心。",
-        "邓丽君的歌曲在整个华语世界广受喜爱。",
-    )),
-    ("genre", "Cantopop", "粤语流行曲", (
-        "Cantopop is popular music sung in Cantonese, centred on Hong Kong.",
-        "It rose in the 1970s, when Cantonese theme songs for television dramas became hits.",
-        "The 1980s and 1990s are often seen as its golden age.",
-        "Cantonese is a tonal language, so lyricists must fit the words to the rises and falls of the melody.",
-    ), (
-        "粤语流行曲（Cantopop）是以香港为中心、用粤语演唱的流行音乐。",
-        "20世纪70年代，电视剧的粤语主题曲大受欢迎，粤语流行曲由此兴起。",
-        "20世纪80至90年代常被视为粤语流行曲的黄金时代。",
-        "粤语是声调语言，填词人必须让字的声调与旋律的起伏相配合。",
-    )),
-    ("genre", "enka", "演歌", (
-        "Enka is a Japanese ballad style known for sentimental lyrics about love, loss and longing for home.",
-        "Singers often use kobushi, a vibrato-like vocal ornament.",
-        "Many enka melodies use a pentatonic scale.",
-        "The style became especially popular in post-war Japan.",
-    ), (
-        "演歌是日本的一种抒情歌曲风格，歌词多写爱情、离别和思乡之情。",
-        "演歌歌手常使用一种叫作“小节”（kobushi）的颤音装饰唱法。",
-        "许多演歌旋律采用五声音阶。",
-        "演歌在战后的日本尤其流行。",
-    )),
-    ("genre", "trot", "Trot", (
-        "Trot is one of the oldest forms of Korean popular music, with roots in the early 20th century.",
-        "It is known for its two-beat rhythm and for the singers' expressive vibrato.",
-        "Its name comes from the foxtrot.",
-        "Television singing contests brought a revival of trot in the late 2010s.",
-    ), (
-        "Trot是韩国最古老的流行音乐形式之一，起源于20世纪初。",
-        "它以二拍子的节奏和歌手富有表现力的颤音著称。",
-        "Trot这个名字来自狐步舞（foxtrot）。",
-        "2010年代末，电视歌唱比赛节目让Trot再次流行起来。",
-    )),
-    ("genre", "bossa nova", "波萨诺瓦", (
-        "Bossa nova developed in Rio de Janeiro, Brazil, in the late 1950s.",
-        "It blends samba rhythms with the harmonies of cool jazz.",
-        "Joao Gilberto's guitar style and Antonio Carlos Jobim's songs defined its sound.",
-        "Its soft vocals and gentle rhythm made it popular around the world in the 1960s.",
-    ), (
-        "波萨诺瓦于20世纪50年代末在巴西里约热内卢发展起来。",
-        "它把桑巴节奏与冷爵士的和声结合在一起。",
-        "若昂·吉尔贝托的吉他风格和安东尼奥·卡洛斯·若比姆的作品奠定了它的声音。",
-        "轻柔的演唱和舒缓的节奏让波萨诺瓦在20世纪60年代风靡世界。",
-    )),
-    ("genre", "reggae", "雷鬼音乐", (
-        "Reggae developed in Jamaica in the late 1960s.",
-        "It grew out of ska and rocksteady.",
-        "Its rhythm stresses the offbeat, often with a short guitar or keyboard chop called the skank.",
-        "Bob Marley and the Wailers brought reggae to audiences around the world.",
-    ), (
-        "雷鬼音乐于20世纪60年代末在牙买加发展起来。",
-        "它由斯卡和洛克斯代迪音乐演变而来。",
-        "雷鬼的节奏强调反拍，吉他或键盘常在反拍上短促地扫弦。",
-        "鲍勃·马利和哭泣者乐队把雷鬼音乐带给了全世界的听众。",
-    )),
-    ("genre", "Baroque music", "巴洛克音乐", (
-        "The Baroque period in European music lasted roughly from 1600 to 1750.",
-        "A basso continuo, a bass line with improvised chords on harpsichord or organ, supports most Baroque music.",
-        "Opera, the concerto and the fugue developed or flourished in this period.",
-        "Johann Sebastian Bach, George Frideric Handel and Antonio Vivaldi are its best-known composers.",
-    ), (
-        "欧洲音乐的巴洛克时期大约从1600年延续到1750年。",
-        "大多数巴洛克音乐都有“通奏低音”，即由羽管键琴或管风琴在低音线上即兴配上和弦。",
-        "歌剧、协奏曲和赋格在这一时期发展或繁荣起来。",
-        "巴赫、亨德尔和维瓦尔第是这一时期最著名的作曲家。",
-    )),
-    ("genre", "Classical-period music", "古典主义时期音乐", (
-        "The Classical period in European music lasted roughly from 1750 to 1820.",
-        "Its music favours clear melodies, balanced phrases and lighter textures than the Baroque.",
-        "Sonata form became the main structure for symphonies, sonatas and string quartets.",
-        "Joseph Haydn, Wolfgang Amadeus Mozart and the young Ludwig van Beethoven are its central figures.",
-    ), (
-        "欧洲音乐的古典主义时期大约从1750年延续到1820年。",
-        "这一时期的音乐讲究旋律清晰、乐句均衡，织体比巴洛克音乐更轻盈。",
-        "奏鸣曲式成为交响曲、奏鸣曲和弦乐四重奏的主要结构。",
-        "海顿、莫扎特和青年时期的贝多芬是这一时期的核心人物。",
-    )),
-    ("genre", "Romantic music", "浪漫主义音乐", (
-        "The Romantic period in European music roughly covers the 19th century.",
-        "Composers sought intense personal expression and often drew on literature, nature and national folk music.",
-        "The orchestra grew larger, and the short solo piano piece became a favourite form.",
-        "Frederic Chopin, Robert Schumann, Johannes Brahms and Pyotr Ilyich Tchaikovsky are among its major composers.",
-    ), (
-        "欧洲音乐的浪漫主义时期大致涵盖整个19世纪。",
-        "作曲家追求强烈的个人情感表达，常从文学、自然和民族民间音乐中汲取灵感。",
-        "管弦乐队规模不断扩大，钢琴独奏小品也成为受欢迎的体裁。",
-        "肖邦、舒曼、勃拉姆斯和柴可夫斯基都是这一时期的重要作曲家。",
-    )),
-    ("genre", "opera", "歌剧", (
-        "Opera is a form of theatre in which the story is told mainly through singing.",
-        "It began in Italy around 1600; Claudio Monteverdi's L'Orfeo of 1607 is one of the earliest operas still performed.",
-        "An opera combines arias, recitatives, choruses and an orchestra.",
-        "Giuseppe Verdi, Richard Wagner and Giacomo Puccini wrote some of the most performed operas.",
-    ), (
-        "歌剧是一种主要通过演唱来讲述故事的戏剧形式。",
-        "歌剧大约于1600年在意大利诞生，蒙特威尔第1607年的《奥菲欧》是至今仍在上演的最早歌剧之一。",
-        "歌剧由咏叹调、宣叙调、合唱和管弦乐队组成。",
-        "威尔第、瓦格纳和普契尼创作了许多上演最多的歌剧。",
-    )),
-    ("genre", "Peking opera", "京剧", (
-        "Peking opera is a form of Chinese opera that took shape in Beijing in the late 18th and 19th centuries.",
-        "Its development is usually dated from 1790, when four opera troupes from Anhui came to Beijing.",
-        "It combines singing, speech, acting and acrobatic fighting, with stylised movement and painted faces.",
-        "The main role types are sheng, dan, jing and chou.",
-        "It was inscribed on UNESCO's list of the Intangible Cultural Heritage of Humanity in 2010.",
-    ), (
-        "京剧是18世纪末至19世纪在北京形成的中国戏曲剧种。",
-        "一般认为，1790年四大徽班进京是京剧形成的开端。",
-        "京剧融合了唱、念、做、打，动作程式化，并使用脸谱。",
-        "京剧的主要行当有生、旦、净、丑。",
-        "2010年，京剧被列入联合国教科文组织人类非物质文化遗产代表作名录。",
-    )),
-    ("genre", "pansori", "盘索里", (
-        "Pansori is a Korean genre of musical storytelling performed by one singer and one drummer.",
-        "The singer, holding a fan, sings, speaks and acts out all the characters of a long story.",
-        "The drummer plays the buk and calls out encouraging shouts called chuimsae.",
-        "UNESCO proclaimed pansori a Masterpiece of the Oral and Intangible Heritage of Humanity in 2003.",
-    ), (
-        "盘索里是朝鲜半岛的一种说唱艺术，由一名歌者和一名鼓手表演。",
-        "歌者手持折扇，通过唱、说和表演来演绎长篇故事中的所有角色。",
-        "鼓手敲击北鼓，并不时发出助兴的呼喊（chuimsae）。",
-        "2003年，盘索里被联合国教科文组织宣布为人类口头和非物质遗产代表作。",
-    )),
-    ("genre", "gagaku", "日本雅乐", (
-        "Gagaku is the traditional court music of Japan.",
-        "It includes music that came from China and Korea as well as native Japanese songs and dances.",
-        "Its ensembles use wind instruments such as the sho and the hichiriki, string instruments and drums.",
-        "Gagaku has been performed at the imperial court for more than a thousand years.",
-    ), (
-        "日本雅乐是日本传统的宫廷音乐。",
-        "它既包括从中国和朝鲜半岛传入的音乐，也包括日本本土的歌舞。",
-        "雅乐合奏使用笙、筚篥等管乐器以及弦乐器和鼓。",
-        "雅乐在日本宫廷中已经演奏了一千多年。",
-    )),
-    ("tech", "the phonograph", "留声机", (
-        "Thomas Edison invented the phonograph in 1877.",
-        "It recorded sound as grooves on a cylinder wrapped in tin foil and could play it back.",
-        "Later machines used wax cylinders, which gave better sound and could be reused.",
-        "The phonograph helped create a market for recorded music in the home.",
-    ), (
-        "1877年，托马斯·爱迪生发明了留声机。",
-        "它把声音以沟槽的形式记录在包着锡箔的圆筒上，并能回放出来。",
-        "后来的机器改用蜡筒，音质更好，也可以重复使用。",
-        "留声机帮助开创了家庭录音音乐的市场。",
-    )),
-    ("tech", "the gramophone", "圆盘式留声机", (
-        "Emile Berliner developed the gramophone in the late 1880s.",
-        "Instead of cylinders it used flat discs, which were easier to mass-produce.",
-        "Shellac discs played at about 78 revolutions per minute became the standard for decades.",
-        "The flat disc eventually replaced the cylinder as the main format for recorded music.",
-    ), (
-        "19世纪80年代末，埃米尔·贝利纳发明了圆盘式留声机。",
-        "它用平面唱片代替圆筒，更便于大量生产。",
-        "每分钟约78转的虫胶唱片在几十年里一直是标准格式。",
-        "平面唱片最终取代圆筒，成为录音音乐的主要载体。",
-    )),
-    ("tech", "magnetic tape recording", "磁带录音", (
-        "Magnetic tape recording was developed in Germany in the 1930s.",
-        "After the Second World War, tape recorders spread quickly in radio stations and recording studios.",
-        "Tape could be cut and spliced, which made editing recordings much easier.",
-        "Multitrack tape machines let musicians record parts separately and combine them later.",
-    ), (
-        "磁带录音技术于20世纪30年代在德国发展起来。",
-        "第二次世界大战后，磁带录音机在广播电台和录音室中迅速普及。",
-        "磁带可以剪切和拼接，大大方便了录音的编辑。",
-        "多轨磁带录音机让音乐人可以分别录制各个声部，再把它们混合在一起。",
-    )),
-    ("tech", "the LP record", "密纹唱片", (
-        "Columbia Records introduced the long-playing record, or LP, in 1948.",
-        "An LP turns at 33 1/3 revolutions per minute and holds roughly 20 minutes of music per side.",
-        "Its longer playing time helped make the album a central format in popular music.",
-        "Vinyl records have enjoyed a revival among collectors in the 21st century.",
-    ), (
-        "1948年，哥伦比亚唱片公司推出了密纹唱片（LP）。",
-        "LP每分钟33⅓转，每面大约能容纳20分钟的音乐。",
-        "更长的播放时间让专辑成为流行音乐的核心形式。",
-        "进入21世纪后，黑胶唱片在收藏者中重新流行起来。",
-    )),
-    ("tech", "the compact disc", "激光唱片", (
-        "The compact disc was developed by Philips and Sony and reached the market in 1982.",
-        "It stores audio digitally as 16-bit samples at 44.1 kHz, read by a laser.",
-        "A standard CD holds about 74 to 80 minutes of stereo audio.",
-        "CDs were the main format for music sales until digital downloads and streaming took over.",
-    ), (
-        "激光唱片（CD）由飞利浦和索尼共同开发，于1982年上市。",
-        "CD以44.1千赫、16位的采样数字化存储音频，由激光读取。",
-        "一张标准CD可以容纳约74到80分钟的立体声音频。",
-        "在数字下载和流媒体兴起之前，CD一直是音乐销售的主要形式。",
-    )),
-    ("tech", "MIDI", "MIDI", (
-        "MIDI, the Musical Instrument Digital Interface, is a technical standard introduced in 1983.",
-        "It lets electronic instruments, computers and other devices exchange performance data.",
-        "A MIDI message describes events such as which note was played and how hard, not the sound itself.",
-        "Because MIDI files contain instructions rather than audio, they are very small.",
-    ), (
-        "MIDI（乐器数字接口）是1983年推出的一项技术标准。",
-        "它让电子乐器、电脑和其他设备之间可以交换演奏数据。",
-        "MIDI消息描述的是弹了哪个音、力度多大等事件，而不是声音本身。",
-        "由于MIDI文件保存的是指令而不是音频，所以体积非常小。",
-    )),
-    ("tech", "MP3", "MP3", (
-        "MP3 is a digital audio format that uses lossy compression.",
-        "Much of the work behind it was done at the Fraunhofer Society in Germany, and it was standardised in the early 1990s.",
-        "It removes sounds that listeners are unlikely to notice, making files far smaller than CD audio.",
-        "MP3 files made it practical to share and carry large music collections.",
-    ), (
-        "MP3是一种采用有损压缩的数字音频格式。",
-        "其主要研发工作在德国弗劳恩霍夫协会完成，并于20世纪90年代初成为标准。",
-        "它会去掉听众不易察觉的声音，使文件比CD音频小得多。",
-        "MP3让分享和随身携带大量音乐变得很方便。",
-    )),
-    ("tech", "the Walkman", "随身听", (
-        "Sony released the Walkman, a portable cassette player, in 1979.",
-        "With lightweight headphones, it let people listen to their own music while walking or travelling.",
-        "It changed how people used music in public spaces.",
-        "Later models played CDs and, eventually, digital files.",
-    ), (
-        "1979年，索尼推出了便携式磁带播放机随身听（Walkman）。",
-        "配上轻便的耳机，人们可以边走路、边旅行边听自己的音乐。",
-        "它改变了人们在公共场所欣赏音乐的方式。",
-        "后来的随身听还能播放CD，最终也能播放数字音乐文件。",
-    )),
-    ("tech", "karaoke", "卡拉OK", (
-        "Karaoke developed in Japan in the 1970s.",
-        "The word combines kara, meaning empty, and oke, short for orchestra.",
-        "Singers perform along with recorded accompaniment while the lyrics appear on a screen.",
-        "Karaoke boxes, private rooms for small groups, are popular across East Asia.",
-    ), (
-        "卡拉OK于20世纪70年代在日本发展起来。",
-        "这个词由“空”（kara）和“管弦乐队”的简称（oke）组合而成。",
-        "演唱者跟着录好的伴奏演唱，歌词会显示在屏幕上。",
-        "供小团体使用的KTV包厢在东亚地区十分流行。",
-    )),
-    ("theory", "equal temperament", "十二平均律", (
-        "Twelve-tone equal temperament divides the octave into twelve equal semitones.",
-        "Each semitone has a frequency ratio of the twelfth root of two, about 1.0595.",
-        "In the 1580s the Chinese scholar-prince Zhu Zaiyu published an exact mathematical description of it.",
-        "Because all semitones are equal, music can be played in every key without retuning.",
-        "Most Western instruments with fixed pitches, such as the piano, are tuned this way today.",
-    ), (
-        "十二平均律把一个八度平均分成十二个半音。",
-        "每个半音的频率比是二的十二次方根，约为1.0595。",
-        "明代的朱载堉在16世纪80年代就精确计算出了十二平均律。",
-        "由于所有半音相等，音乐可以在任何调上演奏而无需重新调音。",
-        "如今钢琴等大多数固定音高的西方乐器都采用这种律制。",
-    )),
-    ("theory", "staff notation", "五线谱", (
-        "Modern Western notation writes pitches on a staff of five lines.",
-        "Clefs, such as the treble and bass clef, fix which line stands for which note.",
-        "In the 11th century Guido of Arezzo taught singers with the syllables ut, re, mi, fa, sol and la, which later grew into solfege.",
-        "Note shapes show duration, from whole notes to sixteenth notes and shorter.",
-    ), (
-        "现代五线谱用五条线来记录音高。",
-        "高音谱号、低音谱号等谱号规定了各条线代表的音。",
-        "11世纪，圭多·达雷佐用ut、re、mi、fa、sol、la等音节教唱，后来发展为唱名。",
-        "音符的形状表示时值，从全音符到十六分音符乃至更短。",
-    )),
-    ("theory", "numbered notation (jianpu)", "简谱", (
-        "Jianpu, or numbered musical notation, writes the notes of the scale as the digits 1 to 7.",
-        "Dots above or below a digit raise or lower the note by an octave.",
-        "Underlines shorten notes and dashes after a digit lengthen them.",
-        "It is widely used in China for songbooks and folk music.",
-    ), (
-        "简谱是一种用数字1到7表示音阶各音的记谱法。",
-        "数字上方或下方加点，表示升高或降低一个八度。",
-        "数字下方的短横线表示缩短时值，数字后面的横线表示延长时值。",
-        "简谱在中国被广泛用于歌本和民间音乐。",
-    )),
-    ("theory", "concert pitch", "标准音高", (
-        "Concert pitch today usually sets the A above middle C to 440 hertz.",
-        "This reference was adopted in international agreements in the 20th century and is set out in the ISO 16 standard.",
-        "Some orchestras tune slightly higher, for example to 442 or 443 hertz.",
-        "Period-instrument ensembles often use a lower pitch, such as 415 hertz, for Baroque music.",
-    ), (
-        "如今的标准音高通常把中央C上方的A音定为440赫兹。",
-        "这一标准在20世纪通过国际协议确立，并写入ISO 16标准。",
-        "有些乐团会把音调得稍高一些，例如442或443赫兹。",
-        "演奏巴洛克音乐的古乐团常使用较低的音高，例如415赫兹。",
-    )),
-)  # fmt: skip
+    (
+        "instrument",
+        "piano",
+        "钢琴",
+        (
+            "The piano is a keyboard instrument in which felt-covered hammers strike strings when the keys are pressed.",
+            "It was developed in Italy around 1700 by Bartolomeo Cristofori, who built an instrument that could play both soft and loud.",
+            "The name is short for pianoforte, Italian for soft-loud.",
+            "A standard modern piano has 88 keys, 52 white and 36 black, spanning a little more than seven octaves.",
+            "Most pianos have two or three pedals; the right-hand sustain pedal lifts the dampers so that the strings keep ringing.",
+        ),
+        (
+            "钢琴是一种键盘乐器，按下琴键时，包着毛毡的琴槌会敲击琴弦发声。",
+            "钢琴大约在1700年前后由意大利人巴托洛梅奥·克里斯托福里发明，它既能弹得很轻，也能弹得很响。",
+            "钢琴的意大利文名称pianoforte意为“弱-强”。",
+            "标准的现代钢琴有88个键，其中白键52个、黑键36个，音域超过七个八度。",
+            "钢琴通常有两到三个踏板，右踏板（延音踏板）会抬起制音器，让琴弦持续振动。",
+        ),
+    ),
+    (
+        "instrument",
+        "violin",
+        "小提琴",
+        (
+            "The violin is the smallest and highest-pitched member of the violin family of bowed string instruments.",
+            "Its four strings are tuned in perfect fifths: G, D, A and E.",
+            "The instrument took its modern shape in northern Italy in the 16th century.",
+            "Makers in Cremona such as the Amati family, Antonio Stradivari and the Guarneri family are still admired for their craftsmanship.",
+            "The bow is usually strung with horsehair, which is rubbed with rosin so that it grips the string.",
+        ),
+        (
+            "小提琴是提琴家族中体积最小、音高最高的弓弦乐器。",
+            "它的四根弦按纯五度定弦，依次为G、D、A、E。",
+            "小提琴在16世纪的意大利北部形成了现代的样子。",
+            "克雷莫纳的阿马蒂家族、斯特拉迪瓦里和瓜奈里家族制作的琴至今仍备受推崇。",
+            "琴弓通常用马尾制成，演奏前要涂上松香，使弓毛能够摩擦琴弦发声。",
+        ),
+    ),
+    (
+        "instrument",
+        "cello",
+        "大提琴",
+        (
+            "The cello is a bowed string instrument played sitting down, held between the knees and supported by an endpin.",
+            "Its strings are tuned C, G, D and A, an octave below the viola.",
+            "Johann Sebastian Bach wrote six suites for unaccompanied cello.",
+            "In the orchestra the cellos often carry the bass line together with the double basses, but they also play many melodies.",
+        ),
+        (
+            "大提琴是一种坐着演奏的弓弦乐器，演奏者把琴夹在两膝之间，由尾柱支撑在地面上。",
+            "它的四根弦定为C、G、D、A，比中提琴低一个八度。",
+            "巴赫曾为无伴奏大提琴创作了六首组曲。",
+            "在管弦乐队中，大提琴常与低音提琴一起演奏低音声部，也经常承担旋律。",
+        ),
+    ),
+    (
+        "instrument",
+        "guitar",
+        "吉他",
+        (
+            "The guitar is a fretted string instrument that is usually played by plucking or strumming with the fingers or a pick.",
+            "Most guitars have six strings; the standard tuning from the lowest string to the highest is E, A, D, G, B, E.",
+            "Metal frets divide the neck into semitones, so moving up one fret raises the pitch by a half step.",
+            "Classical guitars use nylon strings, acoustic guitars usually use steel strings, and electric guitars use magnetic pickups and an amplifier.",
+        ),
+        (
+            "吉他是一种带品的拨弦乐器，通常用手指或拨片弹奏或扫弦。",
+            "大多数吉他有六根弦，标准定弦从最低音弦到最高音弦依次为E、A、D、G、B、E。",
+            "琴颈上的金属品丝把指板分成半音，每向上移动一个品，音高就升高半音。",
+            "古典吉他使用尼龙弦，民谣吉他通常使用钢弦，电吉他则依靠拾音器和音箱发声。",
+        ),
+    ),
+    (
+        "instrument",
+        "erhu",
+        "二胡",
+        (
+            "The erhu is a Chinese two-stringed bowed instrument, sometimes called the Chinese violin.",
+            "Its bow hair passes between the two strings, so the bow and the instrument stay joined while it is strung.",
+            "The small resonator at the bottom is traditionally covered with python skin.",
+            "The two strings are usually tuned a fifth apart, to D and A.",
+            "The erhu has no fingerboard: the player presses the strings without touching the neck, which allows expressive slides.",
+        ),
+        (
+            "二胡是中国传统的两弦拉弦乐器，有时被称为“中国小提琴”。",
+            "二胡的弓毛夹在两根弦之间，因此琴弓和琴身是连在一起的。",
+            "琴筒一端传统上蒙着蟒皮。",
+            "两根弦通常按五度定弦，为D和A。",
+            "二胡没有指板，演奏者按弦时手指不接触琴杆，因此可以做出丰富的滑音。",
+        ),
+    ),
+    (
+        "instrument",
+        "guzheng",
+        "古筝",
+        (
+            "The guzheng is a Chinese plucked zither with a history of more than two thousand years.",
+            "Modern instruments usually have 21 strings, each resting on a movable bridge.",
+            "The strings are tuned to a pentatonic scale, and the left hand presses the strings beside the bridges to bend notes and fill in the missing tones.",
+            "Players usually wear small picks on the fingers of the right hand.",
+            "The Japanese koto, the Korean gayageum and the Vietnamese dan tranh are related zithers.",
+        ),
+        (
+            "古筝是中国的弹拨乐器，已有两千多年的历史。",
+            "现代古筝一般有21根弦，每根弦下都有一个可以移动的筝码。",
+            "古筝按五声音阶定弦，左手在筝码左侧按弦，可以做出滑音、颤音，也能得到音阶中缺少的音。",
+            "演奏者通常在右手手指上戴义甲弹奏。",
+            "日本的筝、韩国的伽倻琴和越南的筝都是与古筝相关的乐器。",
+        ),
+    ),
+    (
+        "instrument",
+        "pipa",
+        "琵琶",
+        (
+            "The pipa is a Chinese four-stringed plucked lute with a pear-shaped wooden body.",
+            "It is held upright on the lap and has frets along both the neck and the soundboard.",
+            "Its repertoire includes dramatic martial pieces such as Ambush from Ten Sides and lyrical civil pieces.",
+            "A fast tremolo made by rolling the fingers across the strings is one of its characteristic sounds.",
+        ),
+        (
+            "琵琶是中国的四弦弹拨乐器，琴身呈半梨形。",
+            "演奏时琵琶竖抱在腿上，琴颈和面板上都有品位。",
+            "琵琶的曲目分为“武曲”和“文曲”，《十面埋伏》就是著名的武曲。",
+            "轮指是琵琶最有特色的技巧之一，能奏出连绵不断的声音。",
+        ),
+    ),
+    (
+        "instrument",
+        "koto",
+        "日本筝",
+        (
+            "The koto is a Japanese plucked zither, traditionally with 13 strings and movable bridges.",
+            "It came to Japan from China more than a thousand years ago and was first used in court music.",
+            "Players wear picks on the thumb, index and middle fingers of the right hand.",
+            "The koto is played on the floor or on a low stand, and moving the bridges changes the tuning.",
+        ),
+        (
+            "日本筝是日本的弹拨乐器，传统上有13根弦，配有可移动的琴码。",
+            "它在一千多年前从中国传入日本，最初用于宫廷音乐。",
+            "演奏者在右手拇指、食指和中指上戴义甲弹奏。",
+            "日本筝放在地上或矮架上演奏，移动琴码就能改变定弦。",
+        ),
+    ),
+    (
+        "instrument",
+        "shamisen",
+        "三味线",
+        (
+            "The shamisen is a Japanese three-stringed lute with a long, fretless neck.",
+            "It is played with a large plectrum called a bachi.",
+            "The shamisen accompanies kabuki and bunraku puppet theatre and is heard in many folk songs.",
+            "Tsugaru-jamisen, from the north of Honshu, is known for its fast, percussive style.",
+        ),
+        (
+            "三味线是日本的三弦弹拨乐器，琴杆细长且没有品。",
+            "演奏时使用一种叫作“拨”的大拨子。",
+            "三味线常为歌舞伎和文乐木偶戏伴奏，也出现在许多民谣中。",
+            "来自本州北部的津轻三味线以快速、富有打击感的演奏风格闻名。",
+        ),
+    ),
+    (
+        "instrument",
+        "shakuhachi",
+        "尺八",
+        (
+            "The shakuhachi is an end-blown bamboo flute played in Japan.",
+            "Its name refers to its standard length of one shaku and eight sun, about 54 centimetres.",
+            "A traditional shakuhachi has four finger holes on the front and one thumb hole on the back.",
+            "End-blown flutes of this kind came to Japan from China, where they were played in the Tang dynasty.",
+            "It is associated with the komuso monks of the Fuke sect of Zen Buddhism, who played it as a spiritual practice.",
+        ),
+        (
+            "尺八是一种竖吹的竹制管乐器，在日本广泛流传。",
+            "它的名称来自标准长度“一尺八寸”，约54厘米。",
+            "传统的尺八正面有四个按孔，背面有一个拇指孔。",
+            "尺八源于中国唐代，后来传入日本。",
+            "尺八与日本禅宗普化宗的虚无僧有关，他们把吹奏尺八当作修行。",
+        ),
+    ),
+    (
+        "instrument",
+        "gayageum",
+        "伽倻琴",
+        (
+            "The gayageum is a Korean plucked zither with movable bridges.",
+            "The traditional instrument has 12 silk strings, while modern versions may have 18, 21 or 25 strings.",
+            "According to tradition it was created in the Gaya confederacy in the 6th century.",
+            "It is central to sanjo, a solo genre in which the player is accompanied by the janggu drum.",
+        ),
+        (
+            "伽倻琴是朝鲜半岛的弹拨乐器，琴弦下有可移动的琴码。",
+            "传统伽倻琴有12根丝弦，现代改良琴有18弦、21弦或25弦。",
+            "相传伽倻琴诞生于6世纪的伽倻国。",
+            "伽倻琴是“散调”的代表乐器，演奏时常由杖鼓伴奏。",
+        ),
+    ),
+    (
+        "instrument",
+        "janggu",
+        "杖鼓",
+        (
+            "The janggu is a Korean hourglass-shaped drum with two heads.",
+            "The two heads give different sounds: one is usually struck with a thin stick and the other with the hand or a mallet.",
+            "It is used in almost every kind of Korean traditional music, from court music to farmers' music.",
+            "Together with the buk, kkwaenggwari and jing, it forms the four instruments of samul nori.",
+        ),
+        (
+            "杖鼓是朝鲜半岛传统的沙漏形双面鼓。",
+            "两面鼓皮音色不同，一面通常用细鞭敲击，另一面用手或鼓槌拍打。",
+            "从宫廷音乐到农乐，几乎所有朝鲜半岛传统音乐中都能听到杖鼓。",
+            "杖鼓与北鼓、小锣和大锣一起构成“四物游戏”的四件乐器。",
+        ),
+    ),
+    (
+        "instrument",
+        "flute",
+        "长笛",
+        (
+            "The flute is a woodwind instrument even though modern flutes are usually made of metal.",
+            "The player blows across an embouchure hole instead of into a reed or a mouthpiece.",
+            "In the 19th century Theobald Boehm designed the key system that most modern flutes still use.",
+            "The piccolo, a smaller flute, sounds an octave higher.",
+        ),
+        (
+            "长笛属于木管乐器，尽管现代长笛大多用金属制成。",
+            "演奏者把气流吹向吹孔边缘发声，而不是吹簧片或号嘴。",
+            "19世纪，特奥巴尔德·波姆设计了至今仍被大多数长笛采用的按键系统。",
+            "短笛是一种更小的长笛，音高比长笛高一个八度。",
+        ),
+    ),
+    (
+        "instrument",
+        "clarinet",
+        "单簧管",
+        (
+            "The clarinet is a woodwind instrument played with a single reed attached to a mouthpiece.",
+            "Its cylindrical bore makes it overblow at the twelfth rather than the octave.",
+            "The B-flat clarinet is the most common size, and it is a transposing instrument.",
+            "Mozart wrote a famous concerto and a quintet for the clarinet.",
+        ),
+        (
+            "单簧管是一种木管乐器，吹嘴上装有一片簧片。",
+            "由于管身是圆柱形，单簧管超吹时升高的是十二度而不是八度。",
+            "降B调单簧管最为常见，它是一种移调乐器。",
+            "莫扎特为单簧管写过著名的协奏曲和五重奏。",
+        ),
+    ),
+    (
+        "instrument",
+        "oboe",
+        "双簧管",
+        (
+            "The oboe is a woodwind instrument played with a double reed.",
+            "Its clear, penetrating tone carries well, and orchestras traditionally tune to the oboe's A.",
+            "Oboists often make or finish their own reeds by hand.",
+            "The cor anglais, or English horn, is a larger and lower member of the oboe family.",
+        ),
+        (
+            "双簧管是一种用双簧片吹奏的木管乐器。",
+            "它的音色清亮而有穿透力，管弦乐队传统上以双簧管的A音为标准定音。",
+            "双簧管演奏者常常自己手工制作或修整哨片。",
+            "英国管是双簧管家族中更大、音更低的成员。",
+        ),
+    ),
+    (
+        "instrument",
+        "saxophone",
+        "萨克斯管",
+        (
+            "The saxophone was invented by the Belgian instrument maker Adolphe Sax in the 1840s.",
+            "Although it is made of brass, it is a woodwind instrument because its sound comes from a single reed.",
+            "The most common types are the soprano, alto, tenor and baritone saxophones.",
+            "It became one of the central instruments of jazz.",
+        ),
+        (
+            "萨克斯管由比利时乐器制造家阿道夫·萨克斯在19世纪40年代发明。",
+            "萨克斯管虽然用铜制成，但因为靠单簧片发声，所以属于木管乐器。",
+            "最常见的是高音、中音、次中音和上低音萨克斯管。",
+            "萨克斯管后来成为爵士乐中最重要的乐器之一。",
+        ),
+    ),
+    (
+        "instrument",
+        "trumpet",
+        "小号",
+        (
+            "The trumpet is a brass instrument with a cup-shaped mouthpiece and, in its modern form, three valves.",
+            "The player produces sound by buzzing the lips against the mouthpiece.",
+            "Pressing the valves adds lengths of tubing and lowers the pitch.",
+            "The B-flat trumpet is the most common in bands and in jazz.",
+        ),
+        (
+            "小号是一种铜管乐器，有杯形号嘴，现代小号有三个活塞。",
+            "演奏者靠嘴唇在号嘴上振动发声。",
+            "按下活塞会接入更长的管道，使音高降低。",
+            "降B调小号在管乐队和爵士乐中最为常见。",
+        ),
+    ),
+    (
+        "instrument",
+        "harp",
+        "竖琴",
+        (
+            "The modern concert harp has 47 strings and seven pedals.",
+            "Each pedal changes the pitch of every string with the same note name, for example all the C strings.",
+            "The C strings are usually coloured red and the F strings black or blue so that the player can find their place.",
+            "Harps are among the oldest string instruments; they appear in art from ancient Mesopotamia and Egypt.",
+        ),
+        (
+            "现代音乐会竖琴有47根弦和7个踏板。",
+            "每个踏板会改变同名音的所有琴弦的音高，例如所有的C弦。",
+            "C弦通常染成红色，F弦染成黑色或蓝色，方便演奏者找到位置。",
+            "竖琴是最古老的弦乐器之一，古代美索不达米亚和埃及的艺术中都能见到它。",
+        ),
+    ),
+    (
+        "instrument",
+        "drum kit",
+        "架子鼓",
+        (
+            "A drum kit is a set of drums and cymbals played by one person.",
+            "A typical kit has a bass drum played with a foot pedal, a snare drum, tom-toms, a hi-hat and ride and crash cymbals.",
+            "The kit took shape in the early 20th century, when pedals let one player cover several instruments.",
+            "It is the rhythmic backbone of most jazz, rock and pop bands.",
+        ),
+        (
+            "架子鼓是由一人演奏的一组鼓和镲。",
+            "常见的架子鼓包括用脚踏板演奏的底鼓、军鼓、通鼓、踩镲以及叮叮镲和吊镲。",
+            "20世纪初，踏板的出现让一个人就能同时演奏多件乐器，架子鼓由此成形。",
+            "架子鼓是大多数爵士、摇滚和流行乐队的节奏核心。",
+        ),
+    ),
+    (
+        "instrument",
+        "accordion",
+        "手风琴",
+        (
+            "The accordion is a free-reed instrument played by pushing and pulling bellows.",
+            "The right hand plays melodies on a piano-style keyboard or buttons, and the left hand plays bass notes and chords on buttons.",
+            "It spread widely in the 19th century and became important in the folk music of many countries.",
+            "Related instruments include the concertina and the bandoneon, which is central to Argentine tango.",
+        ),
+        (
+            "手风琴是一种自由簧乐器，靠推拉风箱发声。",
+            "右手在键盘或按钮上演奏旋律，左手通过按钮演奏低音和和弦。",
+            "手风琴在19世纪迅速流行，在许多国家的民间音乐中都很重要。",
+            "与它相近的乐器还有六角手风琴和班多钮手风琴，后者是阿根廷探戈的核心乐器。",
+        ),
+    ),
+    (
+        "instrument",
+        "ukulele",
+        "尤克里里",
+        (
+            "The ukulele is a small four-stringed instrument that developed in Hawaii in the 19th century.",
+            "It grew out of small guitar-like instruments brought by immigrants from Madeira, Portugal.",
+            "The standard tuning is G, C, E, A, usually with a high G string.",
+            "Its light sound and easy chord shapes make it a popular first instrument.",
+        ),
+        (
+            "尤克里里是一种小型四弦乐器，19世纪在夏威夷发展起来。",
+            "它源于葡萄牙马德拉岛移民带来的小型吉他类乐器。",
+            "标准定弦为G、C、E、A，G弦通常定得较高。",
+            "尤克里里音色轻快，和弦指法简单，很适合作为入门乐器。",
+        ),
+    ),
+    (
+        "instrument",
+        "harmonica",
+        "口琴",
+        (
+            "The harmonica is a small free-reed wind instrument.",
+            "Unlike many wind instruments, it sounds both when the player blows and when the player draws air in.",
+            "The diatonic harmonica is common in blues, folk and rock, where players bend notes by changing the shape of the mouth.",
+            "Chromatic harmonicas have a slide button that gives access to all twelve semitones.",
+        ),
+        (
+            "口琴是一种小型自由簧吹奏乐器。",
+            "与许多管乐器不同，口琴吹气和吸气都能发声。",
+            "十孔布鲁斯口琴常见于布鲁斯、民谣和摇滚，演奏者可以通过改变口型做出压音。",
+            "半音阶口琴有一个推键，可以奏出全部十二个半音。",
+        ),
+    ),
+    (
+        "instrument",
+        "dizi",
+        "笛子",
+        (
+            "The dizi is a Chinese transverse flute usually made of bamboo.",
+            "Besides the blowing hole and the finger holes, it has an extra hole covered with a thin membrane.",
+            "The vibrating membrane gives the dizi its bright, buzzing tone.",
+            "Northern styles favour lively techniques such as flutter-tonguing, while southern styles are often softer and more lyrical.",
+        ),
+        (
+            "笛子是中国的横吹管乐器，通常用竹子制成。",
+            "除了吹孔和按音孔，笛子还有一个贴着笛膜的膜孔。",
+            "笛膜的振动让笛子的声音明亮而有特色。",
+            "北派笛子风格活泼，常用花舌等技巧；南派则更柔和、抒情。",
+        ),
+    ),
+    (
+        "instrument",
+        "suona",
+        "唢呐",
+        (
+            "The suona is a Chinese double-reed wind instrument with a conical wooden body and a metal bell.",
+            "Its loud, bright sound carries a long way outdoors.",
+            "It is played at weddings, funerals, festivals and in folk ensembles.",
+            "Players often use circular breathing to sustain long phrases without a break.",
+        ),
+        (
+            "唢呐是中国的双簧吹管乐器，有木制锥形管身和金属喇叭口。",
+            "唢呐的声音嘹亮，在户外能传得很远。",
+            "婚礼、丧事、节庆和民间乐队中都能听到唢呐。",
+            "演奏者常用循环换气，不间断地吹奏长乐句。",
+        ),
+    ),
+    (
+        "instrument",
+        "taiko",
+        "太鼓",
+        (
+            "Taiko is the Japanese word for drum; in English it usually means the large drums of Japanese festivals and ensembles.",
+            "Drums of this kind have long been used at shrines, temples and festivals.",
+            "Ensemble drumming known as kumi-daiko developed in the 1950s.",
+            "Performances combine powerful rhythms with carefully choreographed movement.",
+        ),
+        (
+            "“太鼓”在日语中是鼓的意思，在英语中一般指日本祭典和合奏中使用的大鼓。",
+            "这类鼓很早就在神社、寺院和祭典中使用。",
+            "被称为“组太鼓”的多人合奏形式在20世纪50年代发展起来。",
+            "太鼓表演把强劲的节奏与精心编排的动作结合在一起。",
+        ),
+    ),
+    (
+        "instrument",
+        "pipe organ",
+        "管风琴",
+        (
+            "The pipe organ produces sound by sending pressurised air through pipes chosen from its keyboards.",
+            "Large organs have several keyboards, called manuals, and a pedalboard played with the feet.",
+            "Stops switch different sets of pipes, called ranks, on and off, giving many tone colours.",
+            "Organs have been built for churches and concert halls for centuries.",
+        ),
+        (
+            "管风琴通过把压缩空气送入音管发声，演奏者用键盘选择发声的音管。",
+            "大型管风琴有多层手键盘，还有一个用脚演奏的脚键盘。",
+            "音栓可以打开或关闭不同的音管组，从而得到丰富的音色。",
+            "几百年来，教堂和音乐厅中建造了许多管风琴。",
+        ),
+    ),
+    (
+        "instrument",
+        "double bass",
+        "低音提琴",
+        (
+            "The double bass is the largest and lowest-pitched bowed string instrument in the modern orchestra.",
+            "Its strings are usually tuned in fourths: E, A, D and G.",
+            "Players either stand or sit on a high stool.",
+            "In jazz the bass is mostly plucked, providing a walking bass line.",
+        ),
+        (
+            "低音提琴是现代管弦乐队中体积最大、音最低的弓弦乐器。",
+            "它的四根弦通常按四度定弦，为E、A、D、G。",
+            "演奏者站着或坐在高凳上演奏。",
+            "在爵士乐中，低音提琴多用手指拨奏，演奏“行走低音”。",
+        ),
+    ),
+    (
+        "genre",
+        "jazz",
+        "爵士乐",
+        (
+            "Jazz developed in African American communities in New Orleans in the late 19th and early 20th centuries.",
+            "It draws on blues, ragtime, brass band music and spirituals.",
+            "Improvisation, swing rhythm and blue notes are central to its sound.",
+            "Louis Armstrong, Duke Ellington, Charlie Parker and Miles Davis are among its best-known figures.",
+        ),
+        (
+            "爵士乐于19世纪末20世纪初在新奥尔良的非裔美国人社区中发展起来。",
+            "它吸收了布鲁斯、拉格泰姆、铜管乐队音乐和灵歌的元素。",
+            "即兴演奏、摇摆节奏和蓝调音是爵士乐的核心。",
+            "路易斯·阿姆斯特朗、艾灵顿公爵、查理·帕克和迈尔斯·戴维斯都是著名的爵士音乐家。",
+        ),
+    ),
+    (
+        "genre",
+        "the blues",
+        "布鲁斯",
+        (
+            "The blues originated in African American communities of the Deep South of the United States around the end of the 19th century.",
+            "Many blues songs follow a twelve-bar pattern built on the I, IV and V chords.",
+            "Blue notes, sung or played slightly flat, give the style its expressive colour.",
+            "The blues strongly influenced jazz, rhythm and blues and rock and roll.",
+        ),
+        (
+            "布鲁斯（蓝调）大约在19世纪末起源于美国南方腹地的非裔美国人社区。",
+            "许多布鲁斯歌曲采用以I、IV、V级和弦为基础的十二小节结构。",
+            "略微降低的“蓝调音”赋予布鲁斯独特的表现力。",
+            "布鲁斯对爵士乐、节奏布鲁斯和摇滚乐都产生了深远影响。",
+        ),
+    ),
+    (
+        "genre",
+        "rock and roll",
+        "摇滚乐",
+        (
+            "Rock and roll emerged in the United States in the late 1940s and early 1950s.",
+            "It combined rhythm and blues with country music and gospel influences.",
+            "Electric guitar, bass, drums and a strong backbeat became its typical sound.",
+            "Chuck Berry, Little Richard and Elvis Presley helped make it popular around the world.",
+        ),
+        (
+            "摇滚乐于20世纪40年代末至50年代初在美国兴起。",
+            "它融合了节奏布鲁斯、乡村音乐和福音音乐的元素。",
+            "电吉他、贝斯、鼓以及强调第二、四拍的节奏构成了它的典型声音。",
+            "查克·贝里、小理查德和猫王等人让摇滚乐风靡全世界。",
+        ),
+    ),
+    (
+        "genre",
+        "hip hop",
+        "嘻哈",
+        (
+            "Hip hop culture began in the Bronx, New York City, in the 1970s.",
+            "Its elements include DJing, rapping, breakdancing and graffiti.",
+            "DJ Kool Herc is often credited with extending the instrumental breaks of records at block parties.",
+            "Today hip hop is one of the most popular genres in the world, including in Korea, Japan and China.",
+        ),
+        (
+            "嘻哈文化于20世纪70年代在纽约布朗克斯区兴起。",
+            "它包括DJ打碟、说唱、霹雳舞和涂鸦等元素。",
+            "DJ Kool Herc常被认为是在街区派对上延长唱片器乐间奏段落的先驱。",
+            "如今嘻哈已成为世界上最流行的音乐类型之一，在韩国、日本和中国也拥有大量听众。",
+        ),
+    ),
+    (
+        "genre",
+        "K-pop",
+        "韩国流行音乐",
+        (
+            "K-pop is popular music from South Korea.",
+            "The debut of Seo Taiji and Boys in 1992 is often cited as the start of the modern K-pop era.",
+            "Many K-pop artists are idol groups trained for years by entertainment companies before their debut.",
+            "Synchronised choreography, music videos and active fan communities are central to the genre.",
+        ),
+        (
+            "韩国流行音乐（K-pop）是指来自韩国的流行音乐。",
+            "1992年徐太志和孩子们的出道常被视为现代韩国流行音乐的起点。",
+            "许多K-pop艺人是由娱乐公司经过多年训练后出道的偶像团体。",
+            "整齐的舞蹈、精心制作的音乐录影带和活跃的粉丝文化是K-pop的重要特点。",
+        ),
+    ),
+    (
+        "genre",
+        "J-pop",
+        "日本流行音乐",
+        (
+            "J-pop is a name for Japanese popular music that came into wide use around the late 1980s and early 1990s.",
+            "It grew out of earlier styles such as kayokyoku and the city pop of the 1970s and 1980s.",
+            "J-pop songs are often used as theme songs for anime, dramas and commercials.",
+            "Idol groups, singer-songwriters and rock bands all appear in the J-pop charts.",
+        ),
+        (
+            "日本流行音乐（J-pop）这一称呼大约在20世纪80年代末90年代初开始广泛使用。",
+            "它源自更早的歌谣曲以及70、80年代的城市流行乐（City Pop）。",
+            "J-pop歌曲经常被用作动画、电视剧和广告的主题曲。",
+            "偶像团体、创作歌手和摇滚乐队都活跃在J-pop排行榜上。",
+        ),
+    ),
+    (
+        "genre",
+        "Mandopop",
+        "华语流行音乐",
+        (
+            "Mandopop is popular music sung in Mandarin Chinese.",
+            "Its roots are often traced to the shidaiqu songs of 1920s and 1930s Shanghai, which mixed Chinese melodies with jazz.",
+            "Taiwan and Hong Kong became major centres of the industry in the second half of the 20th century.",
+            "Teresa Teng's songs were loved across the Chinese-speaking world.",
+        ),
+        (
+            "华语流行音乐（Mandopop）是用普通话演唱的流行音乐。",
+            "它的源头常追溯到20世纪二三十年代上海的时代曲，时代曲把中国旋律与爵士乐结合在一起。",
+            "20世纪下半叶，台湾和香港成为华语流行音乐的重要中心。",
+            "邓丽君的歌曲在整个华语世界广受喜爱。",
+        ),
+    ),
+    (
+        "genre",
+        "Cantopop",
+        "粤语流行曲",
+        (
+            "Cantopop is popular music sung in Cantonese, centred on Hong Kong.",
+            "It rose in the 1970s, when Cantonese theme songs for television dramas became hits.",
+            "The 1980s and 1990s are often seen as its golden age.",
+            "Cantonese is a tonal language, so lyricists must fit the words to the rises and falls of the melody.",
+        ),
+        (
+            "粤语流行曲（Cantopop）是以香港为中心、用粤语演唱的流行音乐。",
+            "20世纪70年代，电视剧的粤语主题曲大受欢迎，粤语流行曲由此兴起。",
+            "20世纪80至90年代常被视为粤语流行曲的黄金时代。",
+            "粤语是声调语言，填词人必须让字的声调与旋律的起伏相配合。",
+        ),
+    ),
+    (
+        "genre",
+        "enka",
+        "演歌",
+        (
+            "Enka is a Japanese ballad style known for sentimental lyrics about love, loss and longing for home.",
+            "Singers often use kobushi, a vibrato-like vocal ornament.",
+            "Many enka melodies use a pentatonic scale.",
+            "The style became especially popular in post-war Japan.",
+        ),
+        (
+            "演歌是日本的一种抒情歌曲风格，歌词多写爱情、离别和思乡之情。",
+            "演歌歌手常使用一种叫作“小节”（kobushi）的颤音装饰唱法。",
+            "许多演歌旋律采用五声音阶。",
+            "演歌在战后的日本尤其流行。",
+        ),
+    ),
+    (
+        "genre",
+        "trot",
+        "Trot",
+        (
+            "Trot is one of the oldest forms of Korean popular music, with roots in the early 20th century.",
+            "It is known for its two-beat rhythm and for the singers' expressive vibrato.",
+            "Its name comes from the foxtrot.",
+            "Television singing contests brought a revival of trot in the late 2010s.",
+        ),
+        (
+            "Trot是韩国最古老的流行音乐形式之一，起源于20世纪初。",
+            "它以二拍子的节奏和歌手富有表现力的颤音著称。",
+            "Trot这个名字来自狐步舞（foxtrot）。",
+            "2010年代末，电视歌唱比赛节目让Trot再次流行起来。",
+        ),
+    ),
+    (
+        "genre",
+        "bossa nova",
+        "波萨诺瓦",
+        (
+            "Bossa nova developed in Rio de Janeiro, Brazil, in the late 1950s.",
+            "It blends samba rhythms with the harmonies of cool jazz.",
+            "Joao Gilberto's guitar style and Antonio Carlos Jobim's songs defined its sound.",
+            "Its soft vocals and gentle rhythm made it popular around the world in the 1960s.",
+        ),
+        (
+            "波萨诺瓦于20世纪50年代末在巴西里约热内卢发展起来。",
+            "它把桑巴节奏与冷爵士的和声结合在一起。",
+            "若昂·吉尔贝托的吉他风格和安东尼奥·卡洛斯·若比姆的作品奠定了它的声音。",
+            "轻柔的演唱和舒缓的节奏让波萨诺瓦在20世纪60年代风靡世界。",
+        ),
+    ),
+    (
+        "genre",
+        "reggae",
+        "雷鬼音乐",
+        (
+            "Reggae developed in Jamaica in the late 1960s.",
+            "It grew out of ska and rocksteady.",
+            "Its rhythm stresses the offbeat, often with a short guitar or keyboard chop called the skank.",
+            "Bob Marley and the Wailers brought reggae to audiences around the world.",
+        ),
+        (
+            "雷鬼音乐于20世纪60年代末在牙买加发展起来。",
+            "它由斯卡和洛克斯代迪音乐演变而来。",
+            "雷鬼的节奏强调反拍，吉他或键盘常在反拍上短促地扫弦。",
+            "鲍勃·马利和哭泣者乐队把雷鬼音乐带给了全世界的听众。",
+        ),
+    ),
+    (
+        "genre",
+        "Baroque music",
+        "巴洛克音乐",
+        (
+            "The Baroque period in European music lasted roughly from 1600 to 1750.",
+            "A basso continuo, a bass line with improvised chords on harpsichord or organ, supports most Baroque music.",
+            "Opera, the concerto and the fugue developed or flourished in this period.",
+            "Johann Sebastian Bach, George Frideric Handel and Antonio Vivaldi are its best-known composers.",
+        ),
+        (
+            "欧洲音乐的巴洛克时期大约从1600年延续到1750年。",
+            "大多数巴洛克音乐都有“通奏低音”，即由羽管键琴或管风琴在低音线上即兴配上和弦。",
+            "歌剧、协奏曲和赋格在这一时期发展或繁荣起来。",
+            "巴赫、亨德尔和维瓦尔第是这一时期最著名的作曲家。",
+        ),
+    ),
+    (
+        "genre",
+        "Classical-period music",
+        "古典主义时期音乐",
+        (
+            "The Classical period in European music lasted roughly from 1750 to 1820.",
+            "Its music favours clear melodies, balanced phrases and lighter textures than the Baroque.",
+            "Sonata form became the main structure for symphonies, sonatas and string quartets.",
+            "Joseph Haydn, Wolfgang Amadeus Mozart and the young Ludwig van Beethoven are its central figures.",
+        ),
+        (
+            "欧洲音乐的古典主义时期大约从1750年延续到1820年。",
+            "这一时期的音乐讲究旋律清晰、乐句均衡，织体比巴洛克音乐更轻盈。",
+            "奏鸣曲式成为交响曲、奏鸣曲和弦乐四重奏的主要结构。",
+            "海顿、莫扎特和青年时期的贝多芬是这一时期的核心人物。",
+        ),
+    ),
+    (
+        "genre",
+        "Romantic music",
+        "浪漫主义音乐",
+        (
+            "The Romantic period in European music roughly covers the 19th century.",
+            "Composers sought intense personal expression and often drew on literature, nature and national folk music.",
+            "The orchestra grew larger, and the short solo piano piece became a favourite form.",
+            "Frederic Chopin, Robert Schumann, Johannes Brahms and Pyotr Ilyich Tchaikovsky are among its major composers.",
+        ),
+        (
+            "欧洲音乐的浪漫主义时期大致涵盖整个19世纪。",
+            "作曲家追求强烈的个人情感表达，常从文学、自然和民族民间音乐中汲取灵感。",
+            "管弦乐队规模不断扩大，钢琴独奏小品也成为受欢迎的体裁。",
+            "肖邦、舒曼、勃拉姆斯和柴可夫斯基都是这一时期的重要作曲家。",
+        ),
+    ),
+    (
+        "genre",
+        "opera",
+        "歌剧",
+        (
+            "Opera is a form of theatre in which the story is told mainly through singing.",
+            "It began in Italy around 1600; Claudio Monteverdi's L'Orfeo of 1607 is one of the earliest operas still performed.",
+            "An opera combines arias, recitatives, choruses and an orchestra.",
+            "Giuseppe Verdi, Richard Wagner and Giacomo Puccini wrote some of the most performed operas.",
+        ),
+        (
+            "歌剧是一种主要通过演唱来讲述故事的戏剧形式。",
+            "歌剧大约于1600年在意大利诞生，蒙特威尔第1607年的《奥菲欧》是至今仍在上演的最早歌剧之一。",
+            "歌剧由咏叹调、宣叙调、合唱和管弦乐队组成。",
+            "威尔第、瓦格纳和普契尼创作了许多上演最多的歌剧。",
+        ),
+    ),
+    (
+        "genre",
+        "Peking opera",
+        "京剧",
+        (
+            "Peking opera is a form of Chinese opera that took shape in Beijing in the late 18th and 19th centuries.",
+            "Its development is usually dated from 1790, when four opera troupes from Anhui came to Beijing.",
+            "It combines singing, speech, acting and acrobatic fighting, with stylised movement and painted faces.",
+            "The main role types are sheng, dan, jing and chou.",
+            "It was inscribed on UNESCO's list of the Intangible Cultural Heritage of Humanity in 2010.",
+        ),
+        (
+            "京剧是18世纪末至19世纪在北京形成的中国戏曲剧种。",
+            "一般认为，1790年四大徽班进京是京剧形成的开端。",
+            "京剧融合了唱、念、做、打，动作程式化，并使用脸谱。",
+            "京剧的主要行当有生、旦、净、丑。",
+            "2010年，京剧被列入联合国教科文组织人类非物质文化遗产代表作名录。",
+        ),
+    ),
+    (
+        "genre",
+        "pansori",
+        "盘索里",
+        (
+            "Pansori is a Korean genre of musical storytelling performed by one singer and one drummer.",
+            "The singer, holding a fan, sings, speaks and acts out all the characters of a long story.",
+            "The drummer plays the buk and calls out encouraging shouts called chuimsae.",
+            "UNESCO proclaimed pansori a Masterpiece of the Oral and Intangible Heritage of Humanity in 2003.",
+        ),
+        (
+            "盘索里是朝鲜半岛的一种说唱艺术，由一名歌者和一名鼓手表演。",
+            "歌者手持折扇，通过唱、说和表演来演绎长篇故事中的所有角色。",
+            "鼓手敲击北鼓，并不时发出助兴的呼喊（chuimsae）。",
+            "2003年，盘索里被联合国教科文组织宣布为人类口头和非物质遗产代表作。",
+        ),
+    ),
+    (
+        "genre",
+        "gagaku",
+        "日本雅乐",
+        (
+            "Gagaku is the traditional court music of Japan.",
+            "It includes music that came from China and Korea as well as native Japanese songs and dances.",
+            "Its ensembles use wind instruments such as the sho and the hichiriki, string instruments and drums.",
+            "Gagaku has been performed at the imperial court for more than a thousand years.",
+        ),
+        (
+            "日本雅乐是日本传统的宫廷音乐。",
+            "它既包括从中国和朝鲜半岛传入的音乐，也包括日本本土的歌舞。",
+            "雅乐合奏使用笙、筚篥等管乐器以及弦乐器和鼓。",
+            "雅乐在日本宫廷中已经演奏了一千多年。",
+        ),
+    ),
+    (
+        "tech",
+        "the phonograph",
+        "留声机",
+        (
+            "Thomas Edison invented the phonograph in 1877.",
+            "It recorded sound as grooves on a cylinder wrapped in tin foil and could play it back.",
+            "Later machines used wax cylinders, which gave better sound and could be reused.",
+            "The phonograph helped create a market for recorded music in the home.",
+        ),
+        (
+            "1877年，托马斯·爱迪生发明了留声机。",
+            "它把声音以沟槽的形式记录在包着锡箔的圆筒上，并能回放出来。",
+            "后来的机器改用蜡筒，音质更好，也可以重复使用。",
+            "留声机帮助开创了家庭录音音乐的市场。",
+        ),
+    ),
+    (
+        "tech",
+        "the gramophone",
+        "圆盘式留声机",
+        (
+            "Emile Berliner developed the gramophone in the late 1880s.",
+            "Instead of cylinders it used flat discs, which were easier to mass-produce.",
+            "Shellac discs played at about 78 revolutions per minute became the standard for decades.",
+            "The flat disc eventually replaced the cylinder as the main format for recorded music.",
+        ),
+        (
+            "19世纪80年代末，埃米尔·贝利纳发明了圆盘式留声机。",
+            "它用平面唱片代替圆筒，更便于大量生产。",
+            "每分钟约78转的虫胶唱片在几十年里一直是标准格式。",
+            "平面唱片最终取代圆筒，成为录音音乐的主要载体。",
+        ),
+    ),
+    (
+        "tech",
+        "magnetic tape recording",
+        "磁带录音",
+        (
+            "Magnetic tape recording was developed in Germany in the 1930s.",
+            "After the Second World War, tape recorders spread quickly in radio stations and recording studios.",
+            "Tape could be cut and spliced, which made editing recordings much easier.",
+            "Multitrack tape machines let musicians record parts separately and combine them later.",
+        ),
+        (
+            "磁带录音技术于20世纪30年代在德国发展起来。",
+            "第二次世界大战后，磁带录音机在广播电台和录音室中迅速普及。",
+            "磁带可以剪切和拼接，大大方便了录音的编辑。",
+            "多轨磁带录音机让音乐人可以分别录制各个声部，再把它们混合在一起。",
+        ),
+    ),
+    (
+        "tech",
+        "the LP record",
+        "密纹唱片",
+        (
+            "Columbia Records introduced the long-playing record, or LP, in 1948.",
+            "An LP turns at 33 1/3 revolutions per minute and holds roughly 20 minutes of music per side.",
+            "Its longer playing time helped make the album a central format in popular music.",
+            "Vinyl records have enjoyed a revival among collectors in the 21st century.",
+        ),
+        (
+            "1948年，哥伦比亚唱片公司推出了密纹唱片（LP）。",
+            "LP每分钟33⅓转，每面大约能容纳20分钟的音乐。",
+            "更长的播放时间让专辑成为流行音乐的核心形式。",
+            "进入21世纪后，黑胶唱片在收藏者中重新流行起来。",
+        ),
+    ),
+    (
+        "tech",
+        "the compact disc",
+        "激光唱片",
+        (
+            "The compact disc was developed by Philips and Sony and reached the market in 1982.",
+            "It stores audio digitally as 16-bit samples at 44.1 kHz, read by a laser.",
+            "A standard CD holds about 74 to 80 minutes of stereo audio.",
+            "CDs were the main format for music sales until digital downloads and streaming took over.",
+        ),
+        (
+            "激光唱片（CD）由飞利浦和索尼共同开发，于1982年上市。",
+            "CD以44.1千赫、16位的采样数字化存储音频，由激光读取。",
+            "一张标准CD可以容纳约74到80分钟的立体声音频。",
+            "在数字下载和流媒体兴起之前，CD一直是音乐销售的主要形式。",
+        ),
+    ),
+    (
+        "tech",
+        "MIDI",
+        "MIDI",
+        (
+            "MIDI, the Musical Instrument Digital Interface, is a technical standard introduced in 1983.",
+            "It lets electronic instruments, computers and other devices exchange performance data.",
+            "A MIDI message describes events such as which note was played and how hard, not the sound itself.",
+            "Because MIDI files contain instructions rather than audio, they are very small.",
+        ),
+        (
+            "MIDI（乐器数字接口）是1983年推出的一项技术标准。",
+            "它让电子乐器、电脑和其他设备之间可以交换演奏数据。",
+            "MIDI消息描述的是弹了哪个音、力度多大等事件，而不是声音本身。",
+            "由于MIDI文件保存的是指令而不是音频，所以体积非常小。",
+        ),
+    ),
+    (
+        "tech",
+        "MP3",
+        "MP3",
+        (
+            "MP3 is a digital audio format that uses lossy compression.",
+            "Much of the work behind it was done at the Fraunhofer Society in Germany, and it was standardised in the early 1990s.",
+            "It removes sounds that listeners are unlikely to notice, making files far smaller than CD audio.",
+            "MP3 files made it practical to share and carry large music collections.",
+        ),
+        (
+            "MP3是一种采用有损压缩的数字音频格式。",
+            "其主要研发工作在德国弗劳恩霍夫协会完成，并于20世纪90年代初成为标准。",
+            "它会去掉听众不易察觉的声音，使文件比CD音频小得多。",
+            "MP3让分享和随身携带大量音乐变得很方便。",
+        ),
+    ),
+    (
+        "tech",
+        "the Walkman",
+        "随身听",
+        (
+            "Sony released the Walkman, a portable cassette player, in 1979.",
+            "With lightweight headphones, it let people listen to their own music while walking or travelling.",
+            "It changed how people used music in public spaces.",
+            "Later models played CDs and, eventually, digital files.",
+        ),
+        (
+            "1979年，索尼推出了便携式磁带播放机随身听（Walkman）。",
+            "配上轻便的耳机，人们可以边走路、边旅行边听自己的音乐。",
+            "它改变了人们在公共场所欣赏音乐的方式。",
+            "后来的随身听还能播放CD，最终也能播放数字音乐文件。",
+        ),
+    ),
+    (
+        "tech",
+        "karaoke",
+        "卡拉OK",
+        (
+            "Karaoke developed in Japan in the 1970s.",
+            "The word combines kara, meaning empty, and oke, short for orchestra.",
+            "Singers perform along with recorded accompaniment while the lyrics appear on a screen.",
+            "Karaoke boxes, private rooms for small groups, are popular across East Asia.",
+        ),
+        (
+            "卡拉OK于20世纪70年代在日本发展起来。",
+            "这个词由“空”（kara）和“管弦乐队”的简称（oke）组合而成。",
+            "演唱者跟着录好的伴奏演唱，歌词会显示在屏幕上。",
+            "供小团体使用的KTV包厢在东亚地区十分流行。",
+        ),
+    ),
+    (
+        "theory",
+        "equal temperament",
+        "十二平均律",
+        (
+            "Twelve-tone equal temperament divides the octave into twelve equal semitones.",
+            "Each semitone has a frequency ratio of the twelfth root of two, about 1.0595.",
+            "In the 1580s the Chinese scholar-prince Zhu Zaiyu published an exact mathematical description of it.",
+            "Because all semitones are equal, music can be played in every key without retuning.",
+            "Most Western instruments with fixed pitches, such as the piano, are tuned this way today.",
+        ),
+        (
+            "十二平均律把一个八度平均分成十二个半音。",
+            "每个半音的频率比是二的十二次方根，约为1.0595。",
+            "明代的朱载堉在16世纪80年代就精确计算出了十二平均律。",
+            "由于所有半音相等，音乐可以在任何调上演奏而无需重新调音。",
+            "如今钢琴等大多数固定音高的西方乐器都采用这种律制。",
+        ),
+    ),
+    (
+        "theory",
+        "staff notation",
+        "五线谱",
+        (
+            "Modern Western notation writes pitches on a staff of five lines.",
+            "Clefs, such as the treble and bass clef, fix which line stands for which note.",
+            "In the 11th century Guido of Arezzo taught singers with the syllables ut, re, mi, fa, sol and la, which later grew into solfege.",
+            "Note shapes show duration, from whole notes to sixteenth notes and shorter.",
+        ),
+        (
+            "现代五线谱用五条线来记录音高。",
+            "高音谱号、低音谱号等谱号规定了各条线代表的音。",
+            "11世纪，圭多·达雷佐用ut、re、mi、fa、sol、la等音节教唱，后来发展为唱名。",
+            "音符的形状表示时值，从全音符到十六分音符乃至更短。",
+        ),
+    ),
+    (
+        "theory",
+        "numbered notation (jianpu)",
+        "简谱",
+        (
+            "Jianpu, or numbered musical notation, writes the notes of the scale as the digits 1 to 7.",
+            "Dots above or below a digit raise or lower the note by an octave.",
+            "Underlines shorten notes and dashes after a digit lengthen them.",
+            "It is widely used in China for songbooks and folk music.",
+        ),
+        (
+            "简谱是一种用数字1到7表示音阶各音的记谱法。",
+            "数字上方或下方加点，表示升高或降低一个八度。",
+            "数字下方的短横线表示缩短时值，数字后面的横线表示延长时值。",
+            "简谱在中国被广泛用于歌本和民间音乐。",
+        ),
+    ),
+    (
+        "theory",
+        "concert pitch",
+        "标准音高",
+        (
+            "Concert pitch today usually sets the A above middle C to 440 hertz.",
+            "This reference was adopted in international agreements in the 20th century and is set out in the ISO 16 standard.",
+            "Some orchestras tune slightly higher, for example to 442 or 443 hertz.",
+            "Period-instrument ensembles often use a lower pitch, such as 415 hertz, for Baroque music.",
+        ),
+        (
+            "如今的标准音高通常把中央C上方的A音定为440赫兹。",
+            "这一标准在20世纪通过国际协议确立，并写入ISO 16标准。",
+            "有些乐团会把音调得稍高一些，例如442或443赫兹。",
+            "演奏巴洛克音乐的古乐团常使用较低的音高，例如415赫兹。",
+        ),
+    ),
+)
 
 _WIKI_GENERIC: dict[tuple[str, str], tuple[str, ...]] = {
     ("instrument", "en"): (
@@ -2703,10 +3633,17 @@ _WIKI_GENERIC: dict[tuple[str, str], tuple[str, ...]] = {
         "借助调音器或键盘练习，可以把{name}的概念变成耳朵能听到的东西。",
         "作曲家和演奏者有时会有意打破{name}的规则，以获得特别的表现效果。",
     ),
-}  # fmt: skip
+}
 
 _WIKI_SECTIONS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("instrument", "en"): ("History", "Construction", "Playing technique", "Repertoire", "Learning", "In modern music"),
+    ("instrument", "en"): (
+        "History",
+        "Construction",
+        "Playing technique",
+        "Repertoire",
+        "Learning",
+        "In modern music",
+    ),
     ("instrument", "zh"): ("历史", "构造", "演奏技法", "曲目", "学习", "在现代音乐中"),
     ("genre", "en"): ("Origins", "Characteristics", "Key figures", "Influence", "Today"),
     ("genre", "zh"): ("起源", "特点", "代表人物", "影响", "现状"),
@@ -2714,7 +3651,7 @@ _WIKI_SECTIONS: dict[tuple[str, str], tuple[str, ...]] = {
     ("tech", "zh"): ("发展", "原理", "影响", "历史地位"),
     ("theory", "en"): ("Overview", "Details", "In practice"),
     ("theory", "zh"): ("概述", "细节", "实际应用"),
-}  # fmt: skip
+}
 
 
 def _cap(s: str) -> str:
@@ -2811,8 +3748,23 @@ _CITIES_EN = (
 _CITIES_ZH = ("上海", "杭州", "成都", "广州", "深圳", "武汉", "西安", "南京", "厦门", "青岛", "重庆", "长沙")
 _DAYS_EN = ("Saturday", "Sunday", "weekend", "afternoon", "Monday", "evening")
 _DAYS_ZH = ("周六", "周日", "这个周末", "今天下午", "明天", "今晚")
-_INGR_EN = ("eggs", "tomatoes", "rice", "spinach", "chicken thighs", "tofu", "potatoes", "onions", "noodles",
-            "mushrooms", "cheese", "bell peppers", "carrots", "canned chickpeas", "leftover pasta")  # fmt: skip
+_INGR_EN = (
+    "eggs",
+    "tomatoes",
+    "rice",
+    "spinach",
+    "chicken thighs",
+    "tofu",
+    "potatoes",
+    "onions",
+    "noodles",
+    "mushrooms",
+    "cheese",
+    "bell peppers",
+    "carrots",
+    "canned chickpeas",
+    "leftover pasta",
+)
 _INGR_ZH = (
     "鸡蛋",
     "西红柿",
@@ -2852,29 +3804,72 @@ _RAINY_IDEAS_EN = (
     "Learn three chords on a guitar or ukulele.",
 )
 _RAINY_IDEAS_ZH = (
-    "做一道需要慢慢炖的菜，比如番茄牛腩或者一锅热汤。", "如果不介意撑伞走几步，可以去博物馆或图书馆逛逛。",
-    "拼一幅拼图，或者约朋友来家里玩桌游。", "整理一份“下雨天歌单”，从头到尾认真听一遍。",
-    "跟着网上的短课学一点画画或者一门外语。", "收拾一个一直没整理的抽屉或书架，会很有成就感。",
-    "把一直想看的电影找出来，配上一碗爆米花。", "给很久没联系的朋友发一条消息。",
-    "做二十分钟拉伸或瑜伽。", "拿出尤克里里或吉他，学会三个和弦。",
-)  # fmt: skip
+    "做一道需要慢慢炖的菜，比如番茄牛腩或者一锅热汤。",
+    "如果不介意撑伞走几步，可以去博物馆或图书馆逛逛。",
+    "拼一幅拼图，或者约朋友来家里玩桌游。",
+    "整理一份“下雨天歌单”，从头到尾认真听一遍。",
+    "跟着网上的短课学一点画画或者一门外语。",
+    "收拾一个一直没整理的抽屉或书架，会很有成就感。",
+    "把一直想看的电影找出来，配上一碗爆米花。",
+    "给很久没联系的朋友发一条消息。",
+    "做二十分钟拉伸或瑜伽。",
+    "拿出尤克里里或吉他，学会三个和弦。",
+)
 _ACTIVITY_BPM: tuple[tuple[str, str, int, int], ...] = (
-    ("running", "跑步", 150, 170), ("studying", "学习", 60, 80), ("cooking dinner", "做饭", 90, 110),
-    ("doing yoga", "做瑜伽", 60, 75), ("cleaning the house", "打扫房间", 110, 130), ("a long drive", "长途开车", 90, 120),
-    ("cycling", "骑动感单车", 120, 140), ("falling asleep", "入睡", 50, 65),
-)  # fmt: skip
+    ("running", "跑步", 150, 170),
+    ("studying", "学习", 60, 80),
+    ("cooking dinner", "做饭", 90, 110),
+    ("doing yoga", "做瑜伽", 60, 75),
+    ("cleaning the house", "打扫房间", 110, 130),
+    ("a long drive", "长途开车", 90, 120),
+    ("cycling", "骑动感单车", 120, 140),
+    ("falling asleep", "入睡", 50, 65),
+)
 _GIFTS_EN: dict[str, tuple[str, ...]] = {
-    "gardening": ("a good pair of gardening gloves", "a set of heirloom seeds", "a small pruning saw", "a hand-painted plant pot"),
+    "gardening": (
+        "a good pair of gardening gloves",
+        "a set of heirloom seeds",
+        "a small pruning saw",
+        "a hand-painted plant pot",
+    ),
     "cooking": ("a cast-iron pan", "a spice sampler", "a handwritten recipe book", "a good chef's knife"),
-    "hiking": ("a lightweight headlamp", "merino wool socks", "a trail map of a nearby park", "a refillable water bottle"),
-    "reading": ("a book light", "a cosy reading blanket", "a hand-made bookmark", "a novel by an author they like"),
-    "photography": ("a small tripod", "a photo printing voucher", "a cleaning kit for lenses", "a photo album"),
+    "hiking": (
+        "a lightweight headlamp",
+        "merino wool socks",
+        "a trail map of a nearby park",
+        "a refillable water bottle",
+    ),
+    "reading": (
+        "a book light",
+        "a cosy reading blanket",
+        "a hand-made bookmark",
+        "a novel by an author they like",
+    ),
+    "photography": (
+        "a small tripod",
+        "a photo printing voucher",
+        "a cleaning kit for lenses",
+        "a photo album",
+    ),
     "music": ("concert tickets", "a set of guitar strings and picks", "a vinyl record", "a music stand"),
-    "board games": ("a new strategy game", "a card game for travel", "a game night snack basket", "a dice set"),
+    "board games": (
+        "a new strategy game",
+        "a card game for travel",
+        "a game night snack basket",
+        "a dice set",
+    ),
     "knitting": ("a skein of nice yarn", "bamboo knitting needles", "a pattern book", "a project bag"),
-}  # fmt: skip
-_HOBBY_ZH = {"gardening": "养花", "cooking": "做饭", "hiking": "徒步", "reading": "看书", "photography": "摄影",
-             "music": "音乐", "board games": "桌游", "knitting": "织毛衣"}  # fmt: skip
+}
+_HOBBY_ZH = {
+    "gardening": "养花",
+    "cooking": "做饭",
+    "hiking": "徒步",
+    "reading": "看书",
+    "photography": "摄影",
+    "music": "音乐",
+    "board games": "桌游",
+    "knitting": "织毛衣",
+}
 _GIFTS_ZH: dict[str, tuple[str, ...]] = {
     "gardening": ("一副好用的园艺手套", "几包花种", "一个手绘花盆", "一把小修枝剪"),
     "cooking": ("一口铸铁锅", "一套调料礼盒", "一本手写菜谱本", "一把好用的厨刀"),
@@ -2884,9 +3879,16 @@ _GIFTS_ZH: dict[str, tuple[str, ...]] = {
     "music": ("一场演唱会的门票", "一套吉他弦和拨片", "一张黑胶唱片", "一个谱架"),
     "board games": ("一款新的策略桌游", "一副适合旅行的卡牌游戏", "一篮桌游夜零食", "一套骰子"),
     "knitting": ("几团好毛线", "一副竹制棒针", "一本编织图样书", "一个收纳袋"),
-}  # fmt: skip
-_RELATIONS = (("mom", "妈妈"), ("dad", "爸爸"), ("sister", "姐姐"), ("best friend", "好朋友"), ("roommate", "室友"),
-              ("grandfather", "爷爷"), ("coworker", "同事"))  # fmt: skip
+}
+_RELATIONS = (
+    ("mom", "妈妈"),
+    ("dad", "爸爸"),
+    ("sister", "姐姐"),
+    ("best friend", "好朋友"),
+    ("roommate", "室友"),
+    ("grandfather", "爷爷"),
+    ("coworker", "同事"),
+)
 
 
 def _chat_en(rng: random.Random) -> list[dict[str, str]]:
@@ -2896,12 +3898,26 @@ def _chat_en(rng: random.Random) -> list[dict[str, str]]:
         msgs.append({"role": "system", "content": rng.choice(_SYSTEM_EN)})
     if kind == 0:
         city, day = rng.choice(_CITIES_EN), rng.choice(_DAYS_EN)
-        msgs.append({"role": "user", "content": rng.choice((
-            f"It's supposed to rain all {day} in {city}. Any ideas for things to do indoors?",
-            f"Rainy {day} in {city} again. What could I do at home?"))})  # fmt: skip
+        msgs.append(
+            {
+                "role": "user",
+                "content": rng.choice(
+                    (
+                        f"It's supposed to rain all {day} in {city}. Any ideas for things to do indoors?",
+                        f"Rainy {day} in {city} again. What could I do at home?",
+                    )
+                ),
+            }
+        )
         ideas = rng.sample(_RAINY_IDEAS_EN, rng.randint(3, 5))
-        msgs.append({"role": "assistant", "content": "Rainy days are great for slowing down. A few ideas:\n\n"
-                     + "\n".join(f"- {i}" for i in ideas) + f"\n\nEnjoy your {day}!"})  # fmt: skip
+        msgs.append(
+            {
+                "role": "assistant",
+                "content": "Rainy days are great for slowing down. A few ideas:\n\n"
+                + "\n".join(f"- {i}" for i in ideas)
+                + f"\n\nEnjoy your {day}!",
+            }
+        )
     elif kind == 1:
         a, b, c = rng.sample(_INGR_EN, 3)
         dish = rng.choice(
@@ -2910,13 +3926,19 @@ def _chat_en(rng: random.Random) -> list[dict[str, str]]:
         msgs.append(
             {"role": "user", "content": f"I have {a}, {b} and {c} in the fridge. What can I make for dinner?"}
         )
-        msgs.append({"role": "assistant", "content": (
-            f"How about {dish}? It works well with what you have.\n\n"
-            f"1. Prepare everything first: wash and chop the {b} and the {c} into bite-sized pieces.\n"
-            f"2. Heat a little oil in a pan over medium heat.\n"
-            f"3. Cook the {a} until it is done, then add the {b} and {c}.\n"
-            f"4. Season with salt, pepper and anything you like (soy sauce, garlic or herbs all work).\n\n"
-            f"Taste as you go, and adjust the seasoning at the end.")})  # fmt: skip
+        msgs.append(
+            {
+                "role": "assistant",
+                "content": (
+                    f"How about {dish}? It works well with what you have.\n\n"
+                    f"1. Prepare everything first: wash and chop the {b} and the {c} into bite-sized pieces.\n"
+                    f"2. Heat a little oil in a pan over medium heat.\n"
+                    f"3. Cook the {a} until it is done, then add the {b} and {c}.\n"
+                    f"4. Season with salt, pepper and anything you like (soy sauce, garlic or herbs all work).\n\n"
+                    f"Taste as you go, and adjust the seasoning at the end."
+                ),
+            }
+        )
     elif kind == 2:
         days, hours = rng.randint(5, 21), rng.randint(1, 4)
         subjects = rng.sample(
@@ -2927,24 +3949,45 @@ def _chat_en(rng: random.Random) -> list[dict[str, str]]:
         review = max(1, days // 5)
         study_days = days - review
         per = study_days * hours / len(subjects)
-        msgs.append({"role": "user", "content": f"My exams start in {days} days and I can study about {hours} hours a day. "
-                     f"I need to cover {', '.join(subjects)}. How should I plan?"})  # fmt: skip
-        msgs.append({"role": "assistant", "content": (
-            f"You have {days} x {hours} = {total} hours in total. I'd keep the last {review} day(s) for review, "
-            f"which leaves {study_days} x {hours} = {study_days * hours} hours for new material. Split evenly over "
-            f"{len(subjects)} subjects, that's about {per:.1f} hours each.\n\n"
-            "- Put the hardest subject in the morning, when you're fresh.\n"
-            "- Alternate subjects every day instead of finishing one completely.\n"
-            "- End each session with ten minutes of self-testing: it shows what you really remember.")})  # fmt: skip
+        msgs.append(
+            {
+                "role": "user",
+                "content": f"My exams start in {days} days and I can study about {hours} hours a day. "
+                f"I need to cover {', '.join(subjects)}. How should I plan?",
+            }
+        )
+        msgs.append(
+            {
+                "role": "assistant",
+                "content": (
+                    f"You have {days} x {hours} = {total} hours in total. I'd keep the last {review} day(s) for review, "
+                    f"which leaves {study_days} x {hours} = {study_days * hours} hours for new material. Split evenly over "
+                    f"{len(subjects)} subjects, that's about {per:.1f} hours each.\n\n"
+                    "- Put the hardest subject in the morning, when you're fresh.\n"
+                    "- Alternate subjects every day instead of finishing one completely.\n"
+                    "- End each session with ten minutes of self-testing: it shows what you really remember."
+                ),
+            }
+        )
     elif kind == 3:
         act, _, lo, hi = rng.choice(_ACTIVITY_BPM)
         msgs.append({"role": "user", "content": f"What kind of music should I put on for {act}?"})
         mid = (lo + hi) // 2
-        msgs.append({"role": "assistant", "content": (
-            f"For {act}, look for songs between about {lo} and {hi} BPM. Around {mid} BPM is a comfortable middle. "
-            f"At {mid} BPM one beat lasts {60 / mid:.2f} seconds, so you can check a song's tempo by counting beats "
-            "for 15 seconds and multiplying by four. "
-            + ("Instrumental tracks are usually less distracting." if lo < 90 else "A steady, strong beat helps you keep a rhythm."))})  # fmt: skip
+        msgs.append(
+            {
+                "role": "assistant",
+                "content": (
+                    f"For {act}, look for songs between about {lo} and {hi} BPM. Around {mid} BPM is a comfortable middle. "
+                    f"At {mid} BPM one beat lasts {60 / mid:.2f} seconds, so you can check a song's tempo by counting beats "
+                    "for 15 seconds and multiplying by four. "
+                    + (
+                        "Instrumental tracks are usually less distracting."
+                        if lo < 90
+                        else "A steady, strong beat helps you keep a rhythm."
+                    )
+                ),
+            }
+        )
     elif kind == 4:
         rel, _ = rng.choice(_RELATIONS)
         hobby = rng.choice(tuple(_GIFTS_EN))
@@ -2956,9 +3999,16 @@ def _chat_en(rng: random.Random) -> list[dict[str, str]]:
                 "content": f"My {rel}'s birthday is next week. They love {hobby} and my budget is about ${budget}. Ideas?",
             }
         )
-        msgs.append({"role": "assistant", "content": "Here are a few gift ideas for someone who loves " + hobby + ":\n\n"
-                     + "\n".join(f"- {i}" for i in ideas)
-                     + f"\n\nWith ${budget} you could pick one main gift and add a handwritten card; a personal note often means more than the price."})  # fmt: skip
+        msgs.append(
+            {
+                "role": "assistant",
+                "content": "Here are a few gift ideas for someone who loves "
+                + hobby
+                + ":\n\n"
+                + "\n".join(f"- {i}" for i in ideas)
+                + f"\n\nWith ${budget} you could pick one main gift and add a handwritten card; a personal note often means more than the price.",
+            }
+        )
     elif kind == 5:
         now = rng.randint(5, 20)
         goal = rng.choice((30, 45, 60))
@@ -2969,23 +4019,40 @@ def _chat_en(rng: random.Random) -> list[dict[str, str]]:
                 "content": f"I can run for about {now} minutes without stopping. How long until I can run {goal} minutes?",
             }
         )
-        msgs.append({"role": "assistant", "content": (
-            f"A common rule of thumb is to increase your running time by about 10% per week. Starting from {now} minutes, "
-            f"you'd need {weeks} weeks to reach {goal} minutes ({now} x 1.1^{weeks} = {now * 1.1 ** weeks:.1f} minutes). "
-            "Run three times a week, keep an easy pace where you can still talk, and take an extra rest day if anything hurts.")})  # fmt: skip
+        msgs.append(
+            {
+                "role": "assistant",
+                "content": (
+                    f"A common rule of thumb is to increase your running time by about 10% per week. Starting from {now} minutes, "
+                    f"you'd need {weeks} weeks to reach {goal} minutes ({now} x 1.1^{weeks} = {now * 1.1**weeks:.1f} minutes). "
+                    "Run three times a week, keep an easy pace where you can still talk, and take an extra rest day if anything hurts."
+                ),
+            }
+        )
         if rng.random() < 0.5:
             msgs.append({"role": "user", "content": "Should I listen to music while running?"})
-            msgs.append({"role": "assistant", "content": "Many people find it helps. Choose songs around 150 to 170 BPM to match a "
-                         "relaxed running cadence, and keep the volume low enough to hear traffic."})  # fmt: skip
+            msgs.append(
+                {
+                    "role": "assistant",
+                    "content": "Many people find it helps. Choose songs around 150 to 170 BPM to match a "
+                    "relaxed running cadence, and keep the volume low enough to hear traffic.",
+                }
+            )
     elif kind == 6:
         event = rng.choice(("birthday", "dinner plans", "graduation", "concert", "moving day"))
         msgs.append(
             {"role": "user", "content": f"I completely forgot about my friend's {event}. How do I apologize?"}
         )
-        msgs.append({"role": "assistant", "content": (
-            "Apologize soon and keep it simple: say what happened, don't make excuses, and offer to make it up.\n\n"
-            f"Example: \"I'm really sorry I missed your {event}. I have no good excuse, and I know it mattered. "
-            "Can I take you out this week to celebrate properly?\"")})  # fmt: skip
+        msgs.append(
+            {
+                "role": "assistant",
+                "content": (
+                    "Apologize soon and keep it simple: say what happened, don't make excuses, and offer to make it up.\n\n"
+                    f"Example: \"I'm really sorry I missed your {event}. I have no good excuse, and I know it mattered. "
+                    'Can I take you out this week to celebrate properly?"'
+                ),
+            }
+        )
     elif kind == 7:
         inst, chords = rng.choice(
             (("guitar", "G, C, D, E minor and A minor"), ("ukulele", "C, A minor, F and G"))
@@ -2993,9 +4060,15 @@ def _chat_en(rng: random.Random) -> list[dict[str, str]]:
         msgs.append(
             {"role": "user", "content": f"I just bought a {inst}. Which chords should I learn first?"}
         )
-        msgs.append({"role": "assistant", "content": (
-            f"Start with {chords}. With these you can already play hundreds of simple songs. Practise switching between "
-            "two chords for one minute at a time, slowly, and only speed up when the changes are clean.")})  # fmt: skip
+        msgs.append(
+            {
+                "role": "assistant",
+                "content": (
+                    f"Start with {chords}. With these you can already play hundreds of simple songs. Practise switching between "
+                    "two chords for one minute at a time, slowly, and only speed up when the changes are clean."
+                ),
+            }
+        )
     else:
         d1, d2 = rng.sample(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday"), 2)
         name = rng.choice(_GIVEN["en"])
@@ -3005,9 +4078,15 @@ def _chat_en(rng: random.Random) -> list[dict[str, str]]:
                 "content": f"Can you help me write a short message to {name} to move our meeting from {d1} to {d2}?",
             }
         )
-        msgs.append({"role": "assistant", "content": (
-            f"Sure:\n\n\"Hi {name}, would it be possible to move our meeting from {d1} to {d2}? Something came up on "
-            f"{d1}. Same time works for me, but I'm happy to adjust. Thanks for understanding!\"")})  # fmt: skip
+        msgs.append(
+            {
+                "role": "assistant",
+                "content": (
+                    f'Sure:\n\n"Hi {name}, would it be possible to move our meeting from {d1} to {d2}? Something came up on '
+                    f"{d1}. Same time works for me, but I'm happy to adjust. Thanks for understanding!\""
+                ),
+            }
+        )
     return msgs
 
 
@@ -3027,14 +4106,26 @@ def _chat_zh(rng: random.Random) -> list[dict[str, str]]:
             }
         )
         ideas = rng.sample(_RAINY_IDEAS_ZH, rng.randint(3, 5))
-        msgs.append({"role": "assistant", "content": "下雨天正好可以慢下来。给你几个建议：\n\n"
-                     + "\n".join(f"- {i}" for i in ideas) + "\n\n祝你过得愉快！"})  # fmt: skip
+        msgs.append(
+            {
+                "role": "assistant",
+                "content": "下雨天正好可以慢下来。给你几个建议：\n\n"
+                + "\n".join(f"- {i}" for i in ideas)
+                + "\n\n祝你过得愉快！",
+            }
+        )
     elif kind == 1:
         a, b, c = rng.sample(_INGR_ZH, 3)
         msgs.append({"role": "user", "content": f"冰箱里只有{a}、{b}和{c}，晚饭做什么好？"})
-        msgs.append({"role": "assistant", "content": (
-            f"可以做一道简单的家常小炒。\n\n1. 先把{b}和{c}洗净切好。\n2. 锅里放少许油，中火烧热。\n"
-            f"3. 先把{a}炒熟，再放入{b}和{c}翻炒。\n4. 加盐调味，喜欢的话可以放一点生抽或蒜末。\n\n边炒边尝，最后再调整咸淡。")})  # fmt: skip
+        msgs.append(
+            {
+                "role": "assistant",
+                "content": (
+                    f"可以做一道简单的家常小炒。\n\n1. 先把{b}和{c}洗净切好。\n2. 锅里放少许油，中火烧热。\n"
+                    f"3. 先把{a}炒熟，再放入{b}和{c}翻炒。\n4. 加盐调味，喜欢的话可以放一点生抽或蒜末。\n\n边炒边尝，最后再调整咸淡。"
+                ),
+            }
+        )
     elif kind == 2:
         days, hours = rng.randint(5, 21), rng.randint(1, 4)
         subjects = rng.sample(("数学", "语文", "英语", "物理", "化学", "历史", "乐理"), rng.randint(2, 4))
@@ -3046,17 +4137,30 @@ def _chat_zh(rng: random.Random) -> list[dict[str, str]]:
                 "content": f"还有{days}天考试，每天大概能学{hours}小时，要复习{'、'.join(subjects)}，怎么安排？",
             }
         )
-        msgs.append({"role": "assistant", "content": (
-            f"你一共有{days}×{hours}={days * hours}小时。建议留出最后{review}天做总复习，剩下{days - review}×{hours}={study}小时学新内容，"
-            f"平均分给{len(subjects)}门课，每门大约{study / len(subjects):.1f}小时。\n\n"
-            "- 把最难的科目放在精力最好的上午。\n- 每天交替复习不同科目，不要一门学完再学下一门。\n- 每次学习结束前花十分钟自测，检验真正记住了多少。")})  # fmt: skip
+        msgs.append(
+            {
+                "role": "assistant",
+                "content": (
+                    f"你一共有{days}×{hours}={days * hours}小时。建议留出最后{review}天做总复习，剩下{days - review}×{hours}={study}小时学新内容，"
+                    f"平均分给{len(subjects)}门课，每门大约{study / len(subjects):.1f}小时。\n\n"
+                    "- 把最难的科目放在精力最好的上午。\n- 每天交替复习不同科目，不要一门学完再学下一门。\n- 每次学习结束前花十分钟自测，检验真正记住了多少。"
+                ),
+            }
+        )
     elif kind == 3:
         _, act, lo, hi = rng.choice(_ACTIVITY_BPM)
         mid = (lo + hi) // 2
         msgs.append({"role": "user", "content": f"{act}的时候适合听什么样的音乐？"})
-        msgs.append({"role": "assistant", "content": (
-            f"{act}时可以选速度在每分钟{lo}到{hi}拍（BPM）之间的歌，{mid} BPM左右比较合适。{mid} BPM时每一拍约{60 / mid:.2f}秒。"
-            "想知道一首歌的速度，可以数15秒内的拍数再乘以4。" + ("纯音乐通常更不容易让人分心。" if lo < 90 else "稳定、有力的节拍能帮你保持节奏。"))})  # fmt: skip
+        msgs.append(
+            {
+                "role": "assistant",
+                "content": (
+                    f"{act}时可以选速度在每分钟{lo}到{hi}拍（BPM）之间的歌，{mid} BPM左右比较合适。{mid} BPM时每一拍约{60 / mid:.2f}秒。"
+                    "想知道一首歌的速度，可以数15秒内的拍数再乘以4。"
+                    + ("纯音乐通常更不容易让人分心。" if lo < 90 else "稳定、有力的节拍能帮你保持节奏。")
+                ),
+            }
+        )
     elif kind == 4:
         _, rel = rng.choice(_RELATIONS)
         hobby = rng.choice(tuple(_GIFTS_ZH))
@@ -3068,28 +4172,57 @@ def _chat_zh(rng: random.Random) -> list[dict[str, str]]:
                 "content": f"下周是我{rel}的生日，他/她喜欢{_HOBBY_ZH[hobby]}，预算{budget}元左右，送什么好？",
             }
         )
-        msgs.append({"role": "assistant", "content": f"给喜欢{_HOBBY_ZH[hobby]}的人，可以考虑：\n\n"
-                     + "\n".join(f"- {i}" for i in ideas) + f"\n\n{budget}元的预算可以选一件主要礼物，再附上一张手写卡片，心意往往比价格更重要。"})  # fmt: skip
+        msgs.append(
+            {
+                "role": "assistant",
+                "content": f"给喜欢{_HOBBY_ZH[hobby]}的人，可以考虑：\n\n"
+                + "\n".join(f"- {i}" for i in ideas)
+                + f"\n\n{budget}元的预算可以选一件主要礼物，再附上一张手写卡片，心意往往比价格更重要。",
+            }
+        )
     elif kind == 5:
         now = rng.randint(5, 20)
         goal = rng.choice((30, 45, 60))
         weeks = math.ceil(math.log(goal / now) / math.log(1.1))
         msgs.append({"role": "user", "content": f"我现在能连续跑{now}分钟，多久才能跑到{goal}分钟？"})
-        msgs.append({"role": "assistant", "content": (
-            f"常见的建议是每周把跑步时间增加约10%。从{now}分钟开始，大约需要{weeks}周才能达到{goal}分钟"
-            f"（{now}×1.1^{weeks}≈{now * 1.1 ** weeks:.1f}分钟）。每周跑三次，保持能边跑边说话的轻松配速，身体不适就多休息一天。")})  # fmt: skip
+        msgs.append(
+            {
+                "role": "assistant",
+                "content": (
+                    f"常见的建议是每周把跑步时间增加约10%。从{now}分钟开始，大约需要{weeks}周才能达到{goal}分钟"
+                    f"（{now}×1.1^{weeks}≈{now * 1.1**weeks:.1f}分钟）。每周跑三次，保持能边跑边说话的轻松配速，身体不适就多休息一天。"
+                ),
+            }
+        )
     elif kind == 6:
         event = rng.choice(("生日", "聚餐", "毕业典礼", "演唱会", "搬家"))
         msgs.append({"role": "user", "content": f"我完全忘了朋友的{event}，该怎么道歉？"})
-        msgs.append({"role": "assistant", "content": (
-            f"尽快道歉，简单真诚：说明情况，不找借口，并提出弥补。\n\n可以这样说：“真的很抱歉错过了你的{event}，"
-            "我没有任何借口，也知道这对你很重要。这周我请你吃饭，好好补上，好吗？”")})  # fmt: skip
+        msgs.append(
+            {
+                "role": "assistant",
+                "content": (
+                    f"尽快道歉，简单真诚：说明情况，不找借口，并提出弥补。\n\n可以这样说：“真的很抱歉错过了你的{event}，"
+                    "我没有任何借口，也知道这对你很重要。这周我请你吃饭，好好补上，好吗？”"
+                ),
+            }
+        )
     else:
-        q, a = rng.choice((
-            ("今天好累啊，想听点轻松的。", "辛苦啦！可以先泡一杯热茶，放一张节奏慢一点的专辑，把手机调成静音二十分钟，什么都不做，只听音乐。"),
-            ("最近压力有点大，怎么放松一下？", "可以试试散步十五分钟、做几次深呼吸，或者把想做的事写下来，一件一件划掉，会轻松很多。"),
-            ("周末不想出门，有什么好玩的？", "可以在家做一顿慢慢炖的饭，或者找一部老电影，再约一两个朋友线上一起玩个小游戏。"),
-        ))  # fmt: skip
+        q, a = rng.choice(
+            (
+                (
+                    "今天好累啊，想听点轻松的。",
+                    "辛苦啦！可以先泡一杯热茶，放一张节奏慢一点的专辑，把手机调成静音二十分钟，什么都不做，只听音乐。",
+                ),
+                (
+                    "最近压力有点大，怎么放松一下？",
+                    "可以试试散步十五分钟、做几次深呼吸，或者把想做的事写下来，一件一件划掉，会轻松很多。",
+                ),
+                (
+                    "周末不想出门，有什么好玩的？",
+                    "可以在家做一顿慢慢炖的饭，或者找一部老电影，再约一两个朋友线上一起玩个小游戏。",
+                ),
+            )
+        )
         msgs.append({"role": "user", "content": q})
         msgs.append({"role": "assistant", "content": a})
         if rng.random() < 0.6:
@@ -3184,8 +4317,16 @@ def _math_problem(rng: random.Random, lang: str) -> tuple[str, list[str], str]:
         durs = [rng.randint(130, 330) for _ in range(rng.randint(3, 6))]
         total = sum(durs)
         listed = ", ".join(_mmss(d) for d in durs)
-        steps = [("换算成秒：" if zh else "Convert to seconds: ") + " + ".join(str(d) for d in durs) + f" = {total}",
-                 (f"{total}秒 = {total // 60}分{total % 60}秒" if zh else f"{total} s = {total // 60} min {total % 60} s")]  # fmt: skip
+        steps = [
+            ("换算成秒：" if zh else "Convert to seconds: ")
+            + " + ".join(str(d) for d in durs)
+            + f" = {total}",
+            (
+                f"{total}秒 = {total // 60}分{total % 60}秒"
+                if zh
+                else f"{total} s = {total // 60} min {total % 60} s"
+            ),
+        ]
         if zh:
             return (
                 f"一个歌单里有{len(durs)}首歌，时长分别是{listed}。整个歌单一共多长？",
@@ -3205,17 +4346,35 @@ def _math_problem(rng: random.Random, lang: str) -> tuple[str, list[str], str]:
         )
         secs = bars * beats * 60 / bpm
         if zh:
-            return (f"一首歌速度为每分钟{bpm}拍，{beats}/4拍。{bars}小节一共多少秒？",
-                    [f"总拍数：{bars}×{beats}={bars * beats}拍", f"每拍时长：60÷{bpm}={_num(60 / bpm)}秒",
-                     f"总时长：{bars * beats}×60÷{bpm}={_num(secs)}秒"], f"{_num(secs)}秒")  # fmt: skip
-        return (f"A song is played at {bpm} beats per minute in {beats}/4 time. How many seconds do {bars} bars last?",
-                [f"Beats: {bars} x {beats} = {bars * beats}", f"Seconds per beat: 60 / {bpm} = {_num(60 / bpm)}",
-                 f"Total: {bars * beats} x 60 / {bpm} = {_num(secs)} seconds"], f"{_num(secs)} seconds")  # fmt: skip
+            return (
+                f"一首歌速度为每分钟{bpm}拍，{beats}/4拍。{bars}小节一共多少秒？",
+                [
+                    f"总拍数：{bars}×{beats}={bars * beats}拍",
+                    f"每拍时长：60÷{bpm}={_num(60 / bpm)}秒",
+                    f"总时长：{bars * beats}×60÷{bpm}={_num(secs)}秒",
+                ],
+                f"{_num(secs)}秒",
+            )
+        return (
+            f"A song is played at {bpm} beats per minute in {beats}/4 time. How many seconds do {bars} bars last?",
+            [
+                f"Beats: {bars} x {beats} = {bars * beats}",
+                f"Seconds per beat: 60 / {bpm} = {_num(60 / bpm)}",
+                f"Total: {bars * beats} x 60 / {bpm} = {_num(secs)} seconds",
+            ],
+            f"{_num(secs)} seconds",
+        )
     if kind == 4:
         scores = [rng.randint(60, 100) for _ in range(rng.randint(4, 6))]
         mean = sum(scores) / len(scores)
-        steps = [("总分：" if zh else "Sum: ") + " + ".join(map(str, scores)) + f" = {sum(scores)}",
-                 (f"平均分：{sum(scores)}÷{len(scores)}={_num(mean)}" if zh else f"Average: {sum(scores)} / {len(scores)} = {_num(mean)}")]  # fmt: skip
+        steps = [
+            ("总分：" if zh else "Sum: ") + " + ".join(map(str, scores)) + f" = {sum(scores)}",
+            (
+                f"平均分：{sum(scores)}÷{len(scores)}={_num(mean)}"
+                if zh
+                else f"Average: {sum(scores)} / {len(scores)} = {_num(mean)}"
+            ),
+        ]
         if zh:
             return (
                 f"合唱团{len(scores)}位评委的打分是{'、'.join(map(str, scores))}。平均分是多少？",
@@ -3288,12 +4447,22 @@ def _math_problem(rng: random.Random, lang: str) -> tuple[str, list[str], str]:
     if kind == 8:
         length, width = rng.randint(6, 20), rng.randint(4, 12)
         if zh:
-            return (f"一个长方形舞台长{length}米、宽{width}米。面积和周长各是多少？",
-                    [f"面积：{length}×{width}={length * width}平方米", f"周长：2×({length}+{width})={2 * (length + width)}米"],
-                    f"面积{length * width}平方米，周长{2 * (length + width)}米")  # fmt: skip
-        return (f"A rectangular stage is {length} m long and {width} m wide. What are its area and perimeter?",
-                [f"Area: {length} x {width} = {length * width} m^2", f"Perimeter: 2 x ({length} + {width}) = {2 * (length + width)} m"],
-                f"{length * width} m^2 and {2 * (length + width)} m")  # fmt: skip
+            return (
+                f"一个长方形舞台长{length}米、宽{width}米。面积和周长各是多少？",
+                [
+                    f"面积：{length}×{width}={length * width}平方米",
+                    f"周长：2×({length}+{width})={2 * (length + width)}米",
+                ],
+                f"面积{length * width}平方米，周长{2 * (length + width)}米",
+            )
+        return (
+            f"A rectangular stage is {length} m long and {width} m wide. What are its area and perimeter?",
+            [
+                f"Area: {length} x {width} = {length * width} m^2",
+                f"Perimeter: 2 x ({length} + {width}) = {2 * (length + width)} m",
+            ],
+            f"{length * width} m^2 and {2 * (length + width)} m",
+        )
     if kind == 9:
         a = rng.randint(20, 200) * 100
         b = a + rng.randint(-60, 150) * a // 100
@@ -3369,100 +4538,169 @@ def gen_math(rng: random.Random) -> Iterable[dict[str, Any]]:
 
 # (function names, English task, Chinese task, code with {fn}, English note, Chinese note, example calls)
 CODE_TEMPLATES: tuple[tuple[tuple[str, ...], str, str, str, str, str, tuple[str, ...]], ...] = (
-    (("beat_ms", "bpm_to_ms", "ms_per_beat"), "converts a tempo in BPM to the length of one beat in milliseconds",
-     "把每分钟拍数（BPM）换算成一拍的毫秒数",
-     'def {fn}(bpm: float) -> float:\n    """Length of one beat in milliseconds."""\n    if bpm <= 0:\n        raise ValueError("bpm must be positive")\n    return 60_000 / bpm\n',
-     "One minute has 60,000 milliseconds, so dividing by the number of beats per minute gives the length of one beat.",
-     "一分钟有60000毫秒，除以每分钟的拍数就得到一拍的长度。",
-     ("{fn}(120)", "{fn}(90)", "{fn}(128)", "{fn}(72)")),
-    (("word_counts", "count_words", "tally_words"), "counts how often each word appears in a text",
-     "统计一段文字中每个单词出现的次数",
-     'def {fn}(text: str) -> dict[str, int]:\n    counts: dict[str, int] = {{}}\n    for word in text.lower().split():\n        word = word.strip(".,!?;:\\"\'")\n        if word:\n            counts[word] = counts.get(word, 0) + 1\n    return counts\n',
-     "The text is lowercased and split on whitespace; punctuation at the edges of each word is stripped before counting.",
-     "先把文本转成小写并按空白切分，再去掉词两端的标点，然后计数。",
-     ('{fn}("la la la, sing it again")', '{fn}("One more time, one more song")', '{fn}("Hey! hey, HEY")')),
-    (("is_palindrome", "reads_same_backwards"), "checks whether a phrase reads the same forwards and backwards",
-     "判断一个短语正着读和倒着读是否相同",
-     "def {fn}(s: str) -> bool:\n    cleaned = [c.lower() for c in s if c.isalnum()]\n    return cleaned == cleaned[::-1]\n",
-     "Only letters and digits are kept and compared in lowercase, so spaces and punctuation do not matter.",
-     "只保留字母和数字并统一成小写再比较，所以空格和标点不影响结果。",
-     ('{fn}("Never odd or even")', '{fn}("Was it a car or a cat I saw?")', '{fn}("melody")', '{fn}("level")')),
-    (("fibonacci", "fib_list", "first_fibs"), "returns the first n Fibonacci numbers", "返回前n个斐波那契数",
-     "def {fn}(n: int) -> list[int]:\n    seq = [0, 1]\n    while len(seq) < n:\n        seq.append(seq[-1] + seq[-2])\n    return seq[:n]\n",
-     "Each new number is the sum of the previous two; slicing at the end also handles n = 0 and n = 1.",
-     "每个新数等于前两个数之和；最后的切片也能正确处理n为0或1的情况。",
-     ("{fn}(8)", "{fn}(12)", "{fn}(1)", "{fn}(15)")),
-    (("format_duration", "to_mmss", "seconds_to_clock"), "formats a number of seconds as m:ss", "把秒数格式化成“分:秒”",
-     'def {fn}(seconds: int) -> str:\n    minutes, secs = divmod(seconds, 60)\n    return f"{{minutes}}:{{secs:02d}}"\n',
-     "divmod gives the whole minutes and the remaining seconds in one step; :02d pads the seconds to two digits.",
-     "divmod一次得到整分钟数和剩余秒数，:02d把秒数补足两位。",
-     ("{fn}(215)", "{fn}(59)", "{fn}(3600)", "{fn}(187)")),
-    (("total_seconds", "playlist_length", "sum_durations"), "adds up song durations written as m:ss",
-     "把若干“分:秒”格式的歌曲时长加起来",
-     'def {fn}(durations: list[str]) -> int:\n    total = 0\n    for d in durations:\n        minutes, seconds = d.split(":")\n        total += int(minutes) * 60 + int(seconds)\n    return total\n',
-     "Each duration is split at the colon and converted to seconds before adding.",
-     "每个时长在冒号处拆开，换算成秒后再相加。",
-     ('{fn}(["3:25", "4:10", "2:58"])', '{fn}(["5:01", "3:59"])', '{fn}(["0:45", "1:15", "2:30", "3:00"])')),
-    (("transpose", "shift_note", "transpose_note"), "transposes a note name by a number of semitones",
-     "把一个音名移调若干个半音",
-     'NOTES = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]\n\n\ndef {fn}(note: str, semitones: int) -> str:\n    index = NOTES.index(note)\n    return NOTES[(index + semitones) % 12]\n',
-     "The twelve note names repeat every octave, so the new index is taken modulo 12; negative shifts work too.",
-     "十二个音名每个八度循环一次，所以新位置对12取模；负数表示向下移调。",
-     ('{fn}("C", 7)', '{fn}("A", 3)', '{fn}("E", -5)', '{fn}("G#", 5)')),
-    (("chunk", "batched", "split_into_groups"), "splits a list into groups of a given size", "把列表按固定大小分组",
-     "def {fn}(items: list, size: int) -> list[list]:\n    return [items[i : i + size] for i in range(0, len(items), size)]\n",
-     "The range steps by size, and the last group may be shorter when the length is not a multiple of size.",
-     "range按size步进，列表长度不是size的倍数时，最后一组会短一些。",
-     ("{fn}([1, 2, 3, 4, 5, 6, 7], 3)", '{fn}(["a", "b", "c", "d"], 2)', "{fn}(list(range(10)), 4)")),
-    (("unique_in_order", "dedupe", "first_occurrences"), "removes duplicates from a list while keeping the original order",
-     "去掉列表中的重复元素，同时保持原有顺序",
-     "def {fn}(items: list) -> list:\n    seen = set()\n    result = []\n    for item in items:\n        if item not in seen:\n            seen.add(item)\n            result.append(item)\n    return result\n",
-     "A set remembers what has been seen, and the result list keeps the first occurrence of each item.",
-     "用集合记录见过的元素，结果列表只保留每个元素第一次出现的位置。",
-     ('{fn}(["pop", "rock", "pop", "jazz", "rock"])', "{fn}([3, 1, 3, 2, 1])", '{fn}(list("banana"))')),
-    (("moving_average", "rolling_mean", "smooth"), "computes the moving average of a list with a given window",
-     "计算列表的滑动平均值",
-     "def {fn}(values: list[float], window: int) -> list[float]:\n    return [sum(values[i : i + window]) / window for i in range(len(values) - window + 1)]\n",
-     "Every window of consecutive values is averaged, so the result has len(values) - window + 1 items.",
-     "对每个连续窗口求平均，结果的长度是len(values) - window + 1。",
-     ("{fn}([1, 2, 3, 4, 5], 2)", "{fn}([10, 20, 30, 40], 3)", "{fn}([4, 8, 6, 2, 10, 12], 2)")),
-    (("gcd", "greatest_common_divisor"), "finds the greatest common divisor of two integers", "求两个整数的最大公约数",
-     "def {fn}(a: int, b: int) -> int:\n    while b:\n        a, b = b, a % b\n    return abs(a)\n",
-     "This is Euclid's algorithm: replace the pair by (b, a mod b) until the remainder is zero.",
-     "这是欧几里得算法：不断用(b, a mod b)替换原来的两个数，直到余数为零。",
-     ("{fn}(48, 36)", "{fn}(270, 192)", "{fn}(17, 5)", "{fn}(120, 84)")),
-    (("celsius_to_fahrenheit", "c_to_f"), "converts a temperature from Celsius to Fahrenheit", "把摄氏温度换算成华氏温度",
-     "def {fn}(celsius: float) -> float:\n    return celsius * 9 / 5 + 32\n",
-     "Multiply by 9/5 and add 32; for example, water boils at 100 C, which is 212 F.",
-     "乘以9/5再加32即可，例如100摄氏度等于212华氏度。",
-     ("{fn}(25)", "{fn}(-10)", "{fn}(37)", "{fn}(0)")),
-    (("reverse_words", "flip_words"), "reverses the order of the words in a sentence", "把句子中单词的顺序倒过来",
-     'def {fn}(sentence: str) -> str:\n    return " ".join(reversed(sentence.split()))\n',
-     "split() breaks the sentence into words, reversed() flips their order and join() puts them back together.",
-     "split()把句子拆成单词，reversed()反转顺序，再用join()拼回去。",
-     ('{fn}("the night is young")', '{fn}("sing it one more time")', '{fn}("hello world")')),
-    (("note_frequency", "freq_from_a4"), "returns the frequency of a note a given number of semitones away from A4 = 440 Hz",
-     "计算距离A4（440赫兹）若干半音的音的频率",
-     "def {fn}(semitones_from_a4: int) -> float:\n    return round(440 * 2 ** (semitones_from_a4 / 12), 2)\n",
-     "In equal temperament every semitone multiplies the frequency by the twelfth root of two.",
-     "在十二平均律中，每升高一个半音，频率乘以二的十二次方根。",
-     ("{fn}(3)", "{fn}(-9)", "{fn}(12)", "{fn}(-12)", "{fn}(7)")),
-    (("most_common_words", "top_words"), "returns the n most common words of a text", "返回一段文字中出现最多的n个单词",
-     "from collections import Counter\n\n\ndef {fn}(text: str, n: int = 3) -> list[tuple[str, int]]:\n    return Counter(text.lower().split()).most_common(n)\n",
-     "collections.Counter counts the words, and most_common(n) returns the n largest counts in order.",
-     "collections.Counter负责计数，most_common(n)按次数从多到少返回前n个。",
-     ('{fn}("oh oh oh baby baby tonight")', '{fn}("la la la da da la", 2)', '{fn}("a b c a b a", 1)')),
-    (("clamp", "limit"), "limits a value to a range", "把一个数限制在给定范围内",
-     "def {fn}(value: float, low: float, high: float) -> float:\n    return max(low, min(value, high))\n",
-     "min() caps the value at high and max() raises it to at least low.",
-     "min()把数值限制在上限以内，max()保证它不低于下限。",
-     ("{fn}(120, 0, 100)", "{fn}(-5, 0, 10)", "{fn}(0.5, 0.0, 1.0)")),
-    (("median", "middle_value"), "returns the median of a list of numbers", "求一组数的中位数",
-     "def {fn}(values: list[float]) -> float:\n    ordered = sorted(values)\n    mid = len(ordered) // 2\n    if len(ordered) % 2:\n        return ordered[mid]\n    return (ordered[mid - 1] + ordered[mid]) / 2\n",
-     "After sorting, the median is the middle value, or the mean of the two middle values for an even count.",
-     "排序后取中间的数；数量为偶数时取中间两个数的平均值。",
-     ("{fn}([3, 1, 4, 1, 5])", "{fn}([10, 2, 38, 23, 38, 23])", "{fn}([7, 9])")),
-)  # fmt: skip
+    (
+        ("beat_ms", "bpm_to_ms", "ms_per_beat"),
+        "converts a tempo in BPM to the length of one beat in milliseconds",
+        "把每分钟拍数（BPM）换算成一拍的毫秒数",
+        'def {fn}(bpm: float) -> float:\n    """Length of one beat in milliseconds."""\n    if bpm <= 0:\n        raise ValueError("bpm must be positive")\n    return 60_000 / bpm\n',
+        "One minute has 60,000 milliseconds, so dividing by the number of beats per minute gives the length of one beat.",
+        "一分钟有60000毫秒，除以每分钟的拍数就得到一拍的长度。",
+        ("{fn}(120)", "{fn}(90)", "{fn}(128)", "{fn}(72)"),
+    ),
+    (
+        ("word_counts", "count_words", "tally_words"),
+        "counts how often each word appears in a text",
+        "统计一段文字中每个单词出现的次数",
+        'def {fn}(text: str) -> dict[str, int]:\n    counts: dict[str, int] = {{}}\n    for word in text.lower().split():\n        word = word.strip(".,!?;:\\"\'")\n        if word:\n            counts[word] = counts.get(word, 0) + 1\n    return counts\n',
+        "The text is lowercased and split on whitespace; punctuation at the edges of each word is stripped before counting.",
+        "先把文本转成小写并按空白切分，再去掉词两端的标点，然后计数。",
+        ('{fn}("la la la, sing it again")', '{fn}("One more time, one more song")', '{fn}("Hey! hey, HEY")'),
+    ),
+    (
+        ("is_palindrome", "reads_same_backwards"),
+        "checks whether a phrase reads the same forwards and backwards",
+        "判断一个短语正着读和倒着读是否相同",
+        "def {fn}(s: str) -> bool:\n    cleaned = [c.lower() for c in s if c.isalnum()]\n    return cleaned == cleaned[::-1]\n",
+        "Only letters and digits are kept and compared in lowercase, so spaces and punctuation do not matter.",
+        "只保留字母和数字并统一成小写再比较，所以空格和标点不影响结果。",
+        (
+            '{fn}("Never odd or even")',
+            '{fn}("Was it a car or a cat I saw?")',
+            '{fn}("melody")',
+            '{fn}("level")',
+        ),
+    ),
+    (
+        ("fibonacci", "fib_list", "first_fibs"),
+        "returns the first n Fibonacci numbers",
+        "返回前n个斐波那契数",
+        "def {fn}(n: int) -> list[int]:\n    seq = [0, 1]\n    while len(seq) < n:\n        seq.append(seq[-1] + seq[-2])\n    return seq[:n]\n",
+        "Each new number is the sum of the previous two; slicing at the end also handles n = 0 and n = 1.",
+        "每个新数等于前两个数之和；最后的切片也能正确处理n为0或1的情况。",
+        ("{fn}(8)", "{fn}(12)", "{fn}(1)", "{fn}(15)"),
+    ),
+    (
+        ("format_duration", "to_mmss", "seconds_to_clock"),
+        "formats a number of seconds as m:ss",
+        "把秒数格式化成“分:秒”",
+        'def {fn}(seconds: int) -> str:\n    minutes, secs = divmod(seconds, 60)\n    return f"{{minutes}}:{{secs:02d}}"\n',
+        "divmod gives the whole minutes and the remaining seconds in one step; :02d pads the seconds to two digits.",
+        "divmod一次得到整分钟数和剩余秒数，:02d把秒数补足两位。",
+        ("{fn}(215)", "{fn}(59)", "{fn}(3600)", "{fn}(187)"),
+    ),
+    (
+        ("total_seconds", "playlist_length", "sum_durations"),
+        "adds up song durations written as m:ss",
+        "把若干“分:秒”格式的歌曲时长加起来",
+        'def {fn}(durations: list[str]) -> int:\n    total = 0\n    for d in durations:\n        minutes, seconds = d.split(":")\n        total += int(minutes) * 60 + int(seconds)\n    return total\n',
+        "Each duration is split at the colon and converted to seconds before adding.",
+        "每个时长在冒号处拆开，换算成秒后再相加。",
+        (
+            '{fn}(["3:25", "4:10", "2:58"])',
+            '{fn}(["5:01", "3:59"])',
+            '{fn}(["0:45", "1:15", "2:30", "3:00"])',
+        ),
+    ),
+    (
+        ("transpose", "shift_note", "transpose_note"),
+        "transposes a note name by a number of semitones",
+        "把一个音名移调若干个半音",
+        'NOTES = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]\n\n\ndef {fn}(note: str, semitones: int) -> str:\n    index = NOTES.index(note)\n    return NOTES[(index + semitones) % 12]\n',
+        "The twelve note names repeat every octave, so the new index is taken modulo 12; negative shifts work too.",
+        "十二个音名每个八度循环一次，所以新位置对12取模；负数表示向下移调。",
+        ('{fn}("C", 7)', '{fn}("A", 3)', '{fn}("E", -5)', '{fn}("G#", 5)'),
+    ),
+    (
+        ("chunk", "batched", "split_into_groups"),
+        "splits a list into groups of a given size",
+        "把列表按固定大小分组",
+        "def {fn}(items: list, size: int) -> list[list]:\n    return [items[i : i + size] for i in range(0, len(items), size)]\n",
+        "The range steps by size, and the last group may be shorter when the length is not a multiple of size.",
+        "range按size步进，列表长度不是size的倍数时，最后一组会短一些。",
+        ("{fn}([1, 2, 3, 4, 5, 6, 7], 3)", '{fn}(["a", "b", "c", "d"], 2)', "{fn}(list(range(10)), 4)"),
+    ),
+    (
+        ("unique_in_order", "dedupe", "first_occurrences"),
+        "removes duplicates from a list while keeping the original order",
+        "去掉列表中的重复元素，同时保持原有顺序",
+        "def {fn}(items: list) -> list:\n    seen = set()\n    result = []\n    for item in items:\n        if item not in seen:\n            seen.add(item)\n            result.append(item)\n    return result\n",
+        "A set remembers what has been seen, and the result list keeps the first occurrence of each item.",
+        "用集合记录见过的元素，结果列表只保留每个元素第一次出现的位置。",
+        ('{fn}(["pop", "rock", "pop", "jazz", "rock"])', "{fn}([3, 1, 3, 2, 1])", '{fn}(list("banana"))'),
+    ),
+    (
+        ("moving_average", "rolling_mean", "smooth"),
+        "computes the moving average of a list with a given window",
+        "计算列表的滑动平均值",
+        "def {fn}(values: list[float], window: int) -> list[float]:\n    return [sum(values[i : i + window]) / window for i in range(len(values) - window + 1)]\n",
+        "Every window of consecutive values is averaged, so the result has len(values) - window + 1 items.",
+        "对每个连续窗口求平均，结果的长度是len(values) - window + 1。",
+        ("{fn}([1, 2, 3, 4, 5], 2)", "{fn}([10, 20, 30, 40], 3)", "{fn}([4, 8, 6, 2, 10, 12], 2)"),
+    ),
+    (
+        ("gcd", "greatest_common_divisor"),
+        "finds the greatest common divisor of two integers",
+        "求两个整数的最大公约数",
+        "def {fn}(a: int, b: int) -> int:\n    while b:\n        a, b = b, a % b\n    return abs(a)\n",
+        "This is Euclid's algorithm: replace the pair by (b, a mod b) until the remainder is zero.",
+        "这是欧几里得算法：不断用(b, a mod b)替换原来的两个数，直到余数为零。",
+        ("{fn}(48, 36)", "{fn}(270, 192)", "{fn}(17, 5)", "{fn}(120, 84)"),
+    ),
+    (
+        ("celsius_to_fahrenheit", "c_to_f"),
+        "converts a temperature from Celsius to Fahrenheit",
+        "把摄氏温度换算成华氏温度",
+        "def {fn}(celsius: float) -> float:\n    return celsius * 9 / 5 + 32\n",
+        "Multiply by 9/5 and add 32; for example, water boils at 100 C, which is 212 F.",
+        "乘以9/5再加32即可，例如100摄氏度等于212华氏度。",
+        ("{fn}(25)", "{fn}(-10)", "{fn}(37)", "{fn}(0)"),
+    ),
+    (
+        ("reverse_words", "flip_words"),
+        "reverses the order of the words in a sentence",
+        "把句子中单词的顺序倒过来",
+        'def {fn}(sentence: str) -> str:\n    return " ".join(reversed(sentence.split()))\n',
+        "split() breaks the sentence into words, reversed() flips their order and join() puts them back together.",
+        "split()把句子拆成单词，reversed()反转顺序，再用join()拼回去。",
+        ('{fn}("the night is young")', '{fn}("sing it one more time")', '{fn}("hello world")'),
+    ),
+    (
+        ("note_frequency", "freq_from_a4"),
+        "returns the frequency of a note a given number of semitones away from A4 = 440 Hz",
+        "计算距离A4（440赫兹）若干半音的音的频率",
+        "def {fn}(semitones_from_a4: int) -> float:\n    return round(440 * 2 ** (semitones_from_a4 / 12), 2)\n",
+        "In equal temperament every semitone multiplies the frequency by the twelfth root of two.",
+        "在十二平均律中，每升高一个半音，频率乘以二的十二次方根。",
+        ("{fn}(3)", "{fn}(-9)", "{fn}(12)", "{fn}(-12)", "{fn}(7)"),
+    ),
+    (
+        ("most_common_words", "top_words"),
+        "returns the n most common words of a text",
+        "返回一段文字中出现最多的n个单词",
+        "from collections import Counter\n\n\ndef {fn}(text: str, n: int = 3) -> list[tuple[str, int]]:\n    return Counter(text.lower().split()).most_common(n)\n",
+        "collections.Counter counts the words, and most_common(n) returns the n largest counts in order.",
+        "collections.Counter负责计数，most_common(n)按次数从多到少返回前n个。",
+        ('{fn}("oh oh oh baby baby tonight")', '{fn}("la la la da da la", 2)', '{fn}("a b c a b a", 1)'),
+    ),
+    (
+        ("clamp", "limit"),
+        "limits a value to a range",
+        "把一个数限制在给定范围内",
+        "def {fn}(value: float, low: float, high: float) -> float:\n    return max(low, min(value, high))\n",
+        "min() caps the value at high and max() raises it to at least low.",
+        "min()把数值限制在上限以内，max()保证它不低于下限。",
+        ("{fn}(120, 0, 100)", "{fn}(-5, 0, 10)", "{fn}(0.5, 0.0, 1.0)"),
+    ),
+    (
+        ("median", "middle_value"),
+        "returns the median of a list of numbers",
+        "求一组数的中位数",
+        "def {fn}(values: list[float]) -> float:\n    ordered = sorted(values)\n    mid = len(ordered) // 2\n    if len(ordered) % 2:\n        return ordered[mid]\n    return (ordered[mid - 1] + ordered[mid]) / 2\n",
+        "After sorting, the median is the middle value, or the mean of the two middle values for an even count.",
+        "排序后取中间的数；数量为偶数时取中间两个数的平均值。",
+        ("{fn}([3, 1, 4, 1, 5])", "{fn}([10, 2, 38, 23, 38, 23])", "{fn}([7, 9])"),
+    ),
+)
 
 
 def _run_example(code: str, call: str) -> str:
@@ -3483,8 +4721,13 @@ def gen_code(rng: random.Random) -> Iterable[dict[str, Any]]:
         shell = "\n".join(f">>> {c}\n{r}" for c, r in examples)
         lang = "en" if rng.random() < 0.5 else "zh"
         if lang == "en":
-            ask = rng.choice((f"Write a Python function that {task_en}.", f"How do I write a function in Python that {task_en}?",
-                              f"Can you show me Python code that {task_en}?"))  # fmt: skip
+            ask = rng.choice(
+                (
+                    f"Write a Python function that {task_en}.",
+                    f"How do I write a function in Python that {task_en}?",
+                    f"Can you show me Python code that {task_en}?",
+                )
+            )
             answer = f"Here is a small function `{fn}`:\n\n```python\n{code}```\n\n{note_en}\n\nExample:\n\n```python\n{shell}\n```"
             title = f"## {fn}: a function that {task_en}"
         else:
@@ -3513,15 +4756,26 @@ _ROOTS = ("C", "C#", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 _KEYSIG_SHARPS = {"C": 0, "G": 1, "D": 2, "A": 3, "E": 4, "B": 5, "F#": 6, "C#": 7}
 _KEYSIG_FLATS = {"F": 1, "Bb": 2, "Eb": 3, "Ab": 4, "Db": 5, "Gb": 6}
 _INTERVALS: tuple[tuple[int, int, str, str], ...] = (
-    (2, 1, "minor second", "小二度"), (2, 2, "major second", "大二度"), (3, 3, "minor third", "小三度"),
-    (3, 4, "major third", "大三度"), (4, 5, "perfect fourth", "纯四度"), (4, 6, "augmented fourth", "增四度"),
-    (5, 6, "diminished fifth", "减五度"), (5, 7, "perfect fifth", "纯五度"), (6, 8, "minor sixth", "小六度"),
-    (6, 9, "major sixth", "大六度"), (7, 10, "minor seventh", "小七度"), (7, 11, "major seventh", "大七度"),
+    (2, 1, "minor second", "小二度"),
+    (2, 2, "major second", "大二度"),
+    (3, 3, "minor third", "小三度"),
+    (3, 4, "major third", "大三度"),
+    (4, 5, "perfect fourth", "纯四度"),
+    (4, 6, "augmented fourth", "增四度"),
+    (5, 6, "diminished fifth", "减五度"),
+    (5, 7, "perfect fifth", "纯五度"),
+    (6, 8, "minor sixth", "小六度"),
+    (6, 9, "major sixth", "大六度"),
+    (7, 10, "minor seventh", "小七度"),
+    (7, 11, "major seventh", "大七度"),
     (8, 12, "perfect octave", "纯八度"),
-)  # fmt: skip
+)
 _TRIADS: tuple[tuple[str, str, int, int], ...] = (
-    ("major", "大三和弦", 4, 7), ("minor", "小三和弦", 3, 7), ("diminished", "减三和弦", 3, 6), ("augmented", "增三和弦", 4, 8),
-)  # fmt: skip
+    ("major", "大三和弦", 4, 7),
+    ("minor", "小三和弦", 3, 7),
+    ("diminished", "减三和弦", 3, 6),
+    ("augmented", "增三和弦", 4, 8),
+)
 
 
 def pitch_class(name: str) -> int:
@@ -3556,43 +4810,115 @@ def scale(tonic: str, minor: bool = False) -> list[str]:
 
 
 _MK_STATIC: tuple[tuple[str, str, str, str], ...] = (
-    ("What is a cadence?", "A cadence is a chord progression that ends a phrase, like punctuation in a sentence. The perfect (authentic) cadence V-I sounds final, the plagal cadence IV-I sounds softer, a half cadence ends on V and sounds open, and a deceptive cadence moves from V to an unexpected chord such as vi.",
-     "什么是终止式？", "终止式是结束一个乐句的和弦进行，就像句子里的标点。正格终止V-I听起来最完满，变格终止IV-I较柔和，半终止停在V级上，听起来没有结束，阻碍终止则从V进行到意想不到的和弦，例如vi级。"),
-    ("What does syncopation mean?", "Syncopation puts accents where the listener does not expect them, usually on weak beats or between beats. It gives rhythm a push and is central to jazz, funk, reggae and much pop music.",
-     "什么是切分音？", "切分音是把重音放在听众不期待的位置，通常是弱拍或拍与拍之间。它让节奏更有推动力，是爵士、放克、雷鬼和许多流行音乐的重要特征。"),
-    ("What is the difference between legato and staccato?", "Legato means smooth and connected, with no gaps between notes. Staccato means short and detached; the notes are separated by small silences. In notation legato is shown with a slur and staccato with a dot above or below the note.",
-     "连奏和断奏有什么区别？", "连奏（legato）要求音与音之间平滑连接、没有间断；断奏（staccato）要求音短促而分开，音与音之间有小小的停顿。乐谱上连奏用圆滑线表示，断奏用音符上方或下方的小圆点表示。"),
-    ("What do forte and piano mean in music?", "They are dynamic markings from Italian. Forte (f) means loud and piano (p) means soft. Related markings include fortissimo (ff, very loud), pianissimo (pp, very soft), mezzo-forte (mf) and mezzo-piano (mp).",
-     "乐谱上的forte和piano是什么意思？", "它们是来自意大利语的力度记号。forte（f）表示强，piano（p）表示弱。相关记号还有fortissimo（ff，很强）、pianissimo（pp，很弱）、mezzo-forte（mf，中强）和mezzo-piano（mp，中弱）。"),
-    ("What is the circle of fifths?", "The circle of fifths arranges the twelve keys so that each is a perfect fifth above the previous one: C, G, D, A, E, B, F#, and so on. Moving clockwise adds one sharp to the key signature, moving counter-clockwise adds one flat, and neighbouring keys share most of their notes.",
-     "什么是五度圈？", "五度圈把十二个调按纯五度关系排成一圈：C、G、D、A、E、B、F#……顺时针每走一步，调号增加一个升号；逆时针每走一步，增加一个降号。相邻的调有大部分相同的音。"),
-    ("What is a pentatonic scale?", "A pentatonic scale has five notes per octave. The major pentatonic uses degrees 1, 2, 3, 5 and 6 of the major scale, for example C, D, E, G and A. Because it has no semitones, almost any combination of its notes sounds consonant, which is why it is common in folk music around the world.",
-     "什么是五声音阶？", "五声音阶每个八度有五个音。大调五声音阶由大调音阶的第1、2、3、5、6级组成，例如C、D、E、G、A，对应中国传统的宫、商、角、徵、羽。因为没有半音，它的音怎么组合都比较和谐，所以在世界各地的民间音乐中都很常见。"),
-    ("What is an arpeggio?", "An arpeggio is a chord whose notes are played one after another instead of all at once, for example C, E, G, C for a C major chord. Arpeggios are used in accompaniment patterns and as technical exercises.",
-     "什么是琶音？", "琶音是把和弦的音一个接一个地奏出，而不是同时奏出，例如C大三和弦的琶音是C、E、G、C。琶音常用于伴奏织体，也是常见的技术练习。"),
-    ("What is a time signature?", "A time signature, written at the start of a piece, tells you how many beats are in each bar and which note value gets one beat. In 4/4 there are four quarter-note beats per bar; in 3/4 there are three, which gives the feel of a waltz; 6/8 has six eighth notes grouped in two beats.",
-     "什么是拍号？", "拍号写在乐曲开头，说明每小节有几拍、以什么音符为一拍。4/4拍每小节有四个四分音符拍；3/4拍每小节三拍，有圆舞曲的感觉；6/8拍每小节六个八分音符，通常分成两大拍。"),
-    ("What is timbre?", "Timbre, or tone colour, is what makes two sounds with the same pitch and loudness sound different, such as a violin and a flute playing the same note. It depends on the overtones an instrument produces and on how the sound starts and fades.",
-     "什么是音色？", "音色是指音高和音量相同时，让两个声音听起来不同的特质，例如小提琴和长笛奏同一个音。它取决于乐器产生的泛音以及声音的起音和衰减方式。"),
-    ("What is the difference between a verse and a chorus?", "In a popular song the verses usually have different lyrics each time and move the story forward, while the chorus repeats the same words and melody and carries the main message or hook. Many songs add a pre-chorus that builds tension before the chorus and a bridge that offers contrast near the end.",
-     "主歌和副歌有什么区别？", "在流行歌曲中，主歌每次歌词不同，用来推进故事；副歌重复相同的歌词和旋律，承载歌曲的核心信息或记忆点。很多歌曲还有预副歌，在副歌前积累情绪，以及在后段提供对比的桥段。"),
-    ("What is a rhyme scheme?", "A rhyme scheme describes which line endings rhyme, using letters: in AABB the first two lines rhyme with each other and the next two with each other; in ABAB lines one and three rhyme, as do two and four. Songwriters also use near rhymes, where the vowels match but the consonants differ.",
-     "什么是押韵格式？", "押韵格式用字母表示哪些句尾押韵：AABB表示前两句互相押韵，后两句互相押韵；ABAB表示第一、三句押韵，第二、四句押韵。中文歌词常常一韵到底，也会在副歌换韵来制造变化。"),
-    ("What is prosody in songwriting?", "Prosody is how well the words fit the music: stressed syllables should fall on strong beats, and the melody's shape should match the meaning and emotion of the lyric. Good prosody makes a line feel natural to sing; poor prosody makes words sound awkward or misplaced.",
-     "写歌时的“咬字与旋律配合”指什么？", "指歌词与音乐的契合程度：重读的字应落在强拍上，旋律的起伏要与歌词的意思和情绪相符。在中文歌曲中，还要注意字的声调与旋律走向，否则容易唱成“倒字”，让听众听错意思。"),
-    ("What is a hook in a song?", "A hook is a short, memorable musical or lyrical idea that catches the listener's ear, often the title line of the chorus or a distinctive instrumental riff. A strong hook is usually simple, repeated and easy to sing back.",
-     "歌曲中的“钩子”是什么？", "“钩子”（hook）是歌曲中简短而容易记住的音乐或歌词片段，常常是副歌中的标题句，或一段有特色的器乐旋律。好的钩子通常简单、反复出现，听一两遍就能跟着唱。"),
-    ("What is a crescendo?", "A crescendo is a gradual increase in loudness, marked cresc. or with an opening hairpin sign. Its opposite, a gradual decrease, is called a decrescendo or diminuendo.",
-     "什么是渐强？", "渐强（crescendo）是指音量逐渐增大，乐谱上写作cresc.或用开口的“发夹”记号表示。相反，逐渐减弱叫作渐弱（decrescendo或diminuendo）。"),
-    ("What is a chord progression?", "A chord progression is a series of chords played in order. Progressions are often written with Roman numerals relative to the key, so I-V-vi-IV in C major is C, G, A minor, F. The same progression can support many different melodies.",
-     "什么是和弦进行？", "和弦进行是按顺序演奏的一系列和弦，常用相对于调的罗马数字表示。例如在C大调中，I-V-vi-IV就是C、G、Am、F。同一个和弦进行可以配上许多不同的旋律。"),
-    ("What does tempo mean and how is it marked?", "Tempo is the speed of the beat. It can be given as a metronome mark in beats per minute, such as 120 BPM, or with Italian terms: largo is very slow, adagio slow, andante at a walking pace, moderato moderate, allegro fast and presto very fast.",
-     "速度是什么？乐谱上怎么标？", "速度指节拍的快慢，可以用节拍器标记，即每分钟多少拍，例如120 BPM；也可以用意大利语术语：largo（广板，很慢）、adagio（柔板，慢）、andante（行板，步行速度）、moderato（中板）、allegro（快板）和presto（急板，很快）。"),
-    ("What is a key in music?", "A key is the set of notes and chords a piece is built around, centred on a home note called the tonic. A song in G major, for example, uses mainly the notes of the G major scale and tends to return to the G major chord at the end.",
-     "音乐中的“调”是什么？", "调是一首乐曲所围绕的一组音和和弦，中心是被称为主音的“家”。例如一首G大调的歌主要使用G大调音阶中的音，结尾往往回到G大三和弦。"),
-    ("How do I count syllables when writing lyrics?", "Say the line aloud and clap once for each syllable. Lines that share a melody should have about the same number of syllables and the stresses in the same places, although singers can stretch or squeeze a syllable over several notes when needed.",
-     "写中文歌词时要注意字数吗？", "要注意。中文一个字通常对应一个音，所以同一段旋律的歌词最好字数相近，重音位置也要一致。必要时可以一字多音，用拖腔来填满旋律，但不宜过多。"),
-)  # fmt: skip
+    (
+        "What is a cadence?",
+        "A cadence is a chord progression that ends a phrase, like punctuation in a sentence. The perfect (authentic) cadence V-I sounds final, the plagal cadence IV-I sounds softer, a half cadence ends on V and sounds open, and a deceptive cadence moves from V to an unexpected chord such as vi.",
+        "什么是终止式？",
+        "终止式是结束一个乐句的和弦进行，就像句子里的标点。正格终止V-I听起来最完满，变格终止IV-I较柔和，半终止停在V级上，听起来没有结束，阻碍终止则从V进行到意想不到的和弦，例如vi级。",
+    ),
+    (
+        "What does syncopation mean?",
+        "Syncopation puts accents where the listener does not expect them, usually on weak beats or between beats. It gives rhythm a push and is central to jazz, funk, reggae and much pop music.",
+        "什么是切分音？",
+        "切分音是把重音放在听众不期待的位置，通常是弱拍或拍与拍之间。它让节奏更有推动力，是爵士、放克、雷鬼和许多流行音乐的重要特征。",
+    ),
+    (
+        "What is the difference between legato and staccato?",
+        "Legato means smooth and connected, with no gaps between notes. Staccato means short and detached; the notes are separated by small silences. In notation legato is shown with a slur and staccato with a dot above or below the note.",
+        "连奏和断奏有什么区别？",
+        "连奏（legato）要求音与音之间平滑连接、没有间断；断奏（staccato）要求音短促而分开，音与音之间有小小的停顿。乐谱上连奏用圆滑线表示，断奏用音符上方或下方的小圆点表示。",
+    ),
+    (
+        "What do forte and piano mean in music?",
+        "They are dynamic markings from Italian. Forte (f) means loud and piano (p) means soft. Related markings include fortissimo (ff, very loud), pianissimo (pp, very soft), mezzo-forte (mf) and mezzo-piano (mp).",
+        "乐谱上的forte和piano是什么意思？",
+        "它们是来自意大利语的力度记号。forte（f）表示强，piano（p）表示弱。相关记号还有fortissimo（ff，很强）、pianissimo（pp，很弱）、mezzo-forte（mf，中强）和mezzo-piano（mp，中弱）。",
+    ),
+    (
+        "What is the circle of fifths?",
+        "The circle of fifths arranges the twelve keys so that each is a perfect fifth above the previous one: C, G, D, A, E, B, F#, and so on. Moving clockwise adds one sharp to the key signature, moving counter-clockwise adds one flat, and neighbouring keys share most of their notes.",
+        "什么是五度圈？",
+        "五度圈把十二个调按纯五度关系排成一圈：C、G、D、A、E、B、F#……顺时针每走一步，调号增加一个升号；逆时针每走一步，增加一个降号。相邻的调有大部分相同的音。",
+    ),
+    (
+        "What is a pentatonic scale?",
+        "A pentatonic scale has five notes per octave. The major pentatonic uses degrees 1, 2, 3, 5 and 6 of the major scale, for example C, D, E, G and A. Because it has no semitones, almost any combination of its notes sounds consonant, which is why it is common in folk music around the world.",
+        "什么是五声音阶？",
+        "五声音阶每个八度有五个音。大调五声音阶由大调音阶的第1、2、3、5、6级组成，例如C、D、E、G、A，对应中国传统的宫、商、角、徵、羽。因为没有半音，它的音怎么组合都比较和谐，所以在世界各地的民间音乐中都很常见。",
+    ),
+    (
+        "What is an arpeggio?",
+        "An arpeggio is a chord whose notes are played one after another instead of all at once, for example C, E, G, C for a C major chord. Arpeggios are used in accompaniment patterns and as technical exercises.",
+        "什么是琶音？",
+        "琶音是把和弦的音一个接一个地奏出，而不是同时奏出，例如C大三和弦的琶音是C、E、G、C。琶音常用于伴奏织体，也是常见的技术练习。",
+    ),
+    (
+        "What is a time signature?",
+        "A time signature, written at the start of a piece, tells you how many beats are in each bar and which note value gets one beat. In 4/4 there are four quarter-note beats per bar; in 3/4 there are three, which gives the feel of a waltz; 6/8 has six eighth notes grouped in two beats.",
+        "什么是拍号？",
+        "拍号写在乐曲开头，说明每小节有几拍、以什么音符为一拍。4/4拍每小节有四个四分音符拍；3/4拍每小节三拍，有圆舞曲的感觉；6/8拍每小节六个八分音符，通常分成两大拍。",
+    ),
+    (
+        "What is timbre?",
+        "Timbre, or tone colour, is what makes two sounds with the same pitch and loudness sound different, such as a violin and a flute playing the same note. It depends on the overtones an instrument produces and on how the sound starts and fades.",
+        "什么是音色？",
+        "音色是指音高和音量相同时，让两个声音听起来不同的特质，例如小提琴和长笛奏同一个音。它取决于乐器产生的泛音以及声音的起音和衰减方式。",
+    ),
+    (
+        "What is the difference between a verse and a chorus?",
+        "In a popular song the verses usually have different lyrics each time and move the story forward, while the chorus repeats the same words and melody and carries the main message or hook. Many songs add a pre-chorus that builds tension before the chorus and a bridge that offers contrast near the end.",
+        "主歌和副歌有什么区别？",
+        "在流行歌曲中，主歌每次歌词不同，用来推进故事；副歌重复相同的歌词和旋律，承载歌曲的核心信息或记忆点。很多歌曲还有预副歌，在副歌前积累情绪，以及在后段提供对比的桥段。",
+    ),
+    (
+        "What is a rhyme scheme?",
+        "A rhyme scheme describes which line endings rhyme, using letters: in AABB the first two lines rhyme with each other and the next two with each other; in ABAB lines one and three rhyme, as do two and four. Songwriters also use near rhymes, where the vowels match but the consonants differ.",
+        "什么是押韵格式？",
+        "押韵格式用字母表示哪些句尾押韵：AABB表示前两句互相押韵，后两句互相押韵；ABAB表示第一、三句押韵，第二、四句押韵。中文歌词常常一韵到底，也会在副歌换韵来制造变化。",
+    ),
+    (
+        "What is prosody in songwriting?",
+        "Prosody is how well the words fit the music: stressed syllables should fall on strong beats, and the melody's shape should match the meaning and emotion of the lyric. Good prosody makes a line feel natural to sing; poor prosody makes words sound awkward or misplaced.",
+        "写歌时的“咬字与旋律配合”指什么？",
+        "指歌词与音乐的契合程度：重读的字应落在强拍上，旋律的起伏要与歌词的意思和情绪相符。在中文歌曲中，还要注意字的声调与旋律走向，否则容易唱成“倒字”，让听众听错意思。",
+    ),
+    (
+        "What is a hook in a song?",
+        "A hook is a short, memorable musical or lyrical idea that catches the listener's ear, often the title line of the chorus or a distinctive instrumental riff. A strong hook is usually simple, repeated and easy to sing back.",
+        "歌曲中的“钩子”是什么？",
+        "“钩子”（hook）是歌曲中简短而容易记住的音乐或歌词片段，常常是副歌中的标题句，或一段有特色的器乐旋律。好的钩子通常简单、反复出现，听一两遍就能跟着唱。",
+    ),
+    (
+        "What is a crescendo?",
+        "A crescendo is a gradual increase in loudness, marked cresc. or with an opening hairpin sign. Its opposite, a gradual decrease, is called a decrescendo or diminuendo.",
+        "什么是渐强？",
+        "渐强（crescendo）是指音量逐渐增大，乐谱上写作cresc.或用开口的“发夹”记号表示。相反，逐渐减弱叫作渐弱（decrescendo或diminuendo）。",
+    ),
+    (
+        "What is a chord progression?",
+        "A chord progression is a series of chords played in order. Progressions are often written with Roman numerals relative to the key, so I-V-vi-IV in C major is C, G, A minor, F. The same progression can support many different melodies.",
+        "什么是和弦进行？",
+        "和弦进行是按顺序演奏的一系列和弦，常用相对于调的罗马数字表示。例如在C大调中，I-V-vi-IV就是C、G、Am、F。同一个和弦进行可以配上许多不同的旋律。",
+    ),
+    (
+        "What does tempo mean and how is it marked?",
+        "Tempo is the speed of the beat. It can be given as a metronome mark in beats per minute, such as 120 BPM, or with Italian terms: largo is very slow, adagio slow, andante at a walking pace, moderato moderate, allegro fast and presto very fast.",
+        "速度是什么？乐谱上怎么标？",
+        "速度指节拍的快慢，可以用节拍器标记，即每分钟多少拍，例如120 BPM；也可以用意大利语术语：largo（广板，很慢）、adagio（柔板，慢）、andante（行板，步行速度）、moderato（中板）、allegro（快板）和presto（急板，很快）。",
+    ),
+    (
+        "What is a key in music?",
+        "A key is the set of notes and chords a piece is built around, centred on a home note called the tonic. A song in G major, for example, uses mainly the notes of the G major scale and tends to return to the G major chord at the end.",
+        "音乐中的“调”是什么？",
+        "调是一首乐曲所围绕的一组音和和弦，中心是被称为主音的“家”。例如一首G大调的歌主要使用G大调音阶中的音，结尾往往回到G大三和弦。",
+    ),
+    (
+        "How do I count syllables when writing lyrics?",
+        "Say the line aloud and clap once for each syllable. Lines that share a melody should have about the same number of syllables and the stresses in the same places, although singers can stretch or squeeze a syllable over several notes when needed.",
+        "写中文歌词时要注意字数吗？",
+        "要注意。中文一个字通常对应一个音，所以同一段旋律的歌词最好字数相近，重音位置也要一致。必要时可以一字多音，用拖腔来填满旋律，但不宜过多。",
+    ),
+)
 
 
 def _mk_item(rng: random.Random, lang: str) -> tuple[str, str]:
@@ -3663,8 +4989,14 @@ def _mk_item(rng: random.Random, lang: str) -> tuple[str, str]:
             n, acc = _KEYSIG_FLATS[key], [a + "b" for a in "BEADGCF"[: _KEYSIG_FLATS[key]]]
             kind_en, kind_zh = "flat", "降号"
         if n == 0:
-            return (("C大调的调号有几个升降号？", "C大调没有升号也没有降号，只用白键上的音。") if zh else
-                    ("How many sharps or flats does C major have?", "C major has no sharps or flats; it uses only the white keys of the piano."))  # fmt: skip
+            return (
+                ("C大调的调号有几个升降号？", "C大调没有升号也没有降号，只用白键上的音。")
+                if zh
+                else (
+                    "How many sharps or flats does C major have?",
+                    "C major has no sharps or flats; it uses only the white keys of the piano.",
+                )
+            )
         if zh:
             return f"{key}大调的调号有几个{kind_zh}？", f"{key}大调有{n}个{kind_zh}：{'、'.join(acc)}。"
         return (
@@ -3923,7 +5255,7 @@ def _readme(
         "near_dup": f"members of {c['near_dup_groups']} near-duplicate groups (one word/line changed, added or removed; char-5-gram Jaccard >= {songs['near_dup_min_jaccard']})",
         "language_hint_missing": "no `language` field",
         "language_hint_wrong": "`language` field contradicts the lyric",
-    }  # fmt: skip
+    }
     out += [f"| `{lab}` | {c[lab]} | {desc} |" for lab, desc in what.items()]
     out += ["", "Invalid lines (1-based line numbers in `invalid`; details in `invalid_details`):", ""]
     inv_what = {
@@ -3963,8 +5295,10 @@ def _readme(
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for src, st in gen["by_source"].items():
-        out.append(f"| {src} | {st.get('records', 0)} | {st.get('documents', 0)} | {st.get('chats', 0)} | "
-                   f"{st.get('bytes', 0):,} | {st.get('tokens_estimate', 0):,} |")  # fmt: skip
+        out.append(
+            f"| {src} | {st.get('records', 0)} | {st.get('documents', 0)} | {st.get('chats', 0)} | "
+            f"{st.get('bytes', 0):,} | {st.get('tokens_estimate', 0):,} |"
+        )
     out += [
         "",
         f"Estimated tokens: general {gen['tokens_estimate']:,} vs. lyrics {gen['lyric_tokens_estimate']:,} "
@@ -4029,13 +5363,13 @@ def make_sample(out_dir: Path, seed: int = 0, pd_corpus: Path | None = None) -> 
             "valid": song_exp["valid_records"],
             "language_counts": song_exp["language_counts"],
             "counts": song_exp["counts"],
-        },  # fmt: skip
+        },
         "playlists": {"valid": pl_exp["valid_records"], "invalid": pl_exp["invalid"]},
         "general": {
             "records": gen_exp["valid_records"],
             "tokens_estimate": gen_exp["tokens_estimate"],
             "ratio": gen_exp["general_to_lyrics_token_ratio"],
-        },  # fmt: skip
+        },
         "public_domain_songs": len(pd_records),
     }
 
@@ -4046,11 +5380,29 @@ def make_sample(out_dir: Path, seed: int = 0, pd_corpus: Path | None = None) -> 
 
 # Defect kinds of make_synthetic_songs and their relative weights (within the defect share).
 BENCH_DEFECTS: dict[str, int] = {
-    "lrc": 12, "credits": 12, "html": 5, "control_chars": 3, "fullwidth": 3, "instrumental": 4, "empty": 4,
-    "too_short": 4, "spam": 3, "non_letter": 3, "exact_dup": 10, "exact_dup_lrc": 5, "near_dup": 10, "mojibake": 4,
-    "mixed_language": 6, "broken_json": 2, "invalid_utf8": 2, "missing_song_id": 1, "empty_song_id": 1,
-    "wrong_type": 2, "not_object": 1, "duplicate_song_id": 2,
-}  # fmt: skip
+    "lrc": 12,
+    "credits": 12,
+    "html": 5,
+    "control_chars": 3,
+    "fullwidth": 3,
+    "instrumental": 4,
+    "empty": 4,
+    "too_short": 4,
+    "spam": 3,
+    "non_letter": 3,
+    "exact_dup": 10,
+    "exact_dup_lrc": 5,
+    "near_dup": 10,
+    "mojibake": 4,
+    "mixed_language": 6,
+    "broken_json": 2,
+    "invalid_utf8": 2,
+    "missing_song_id": 1,
+    "empty_song_id": 1,
+    "wrong_type": 2,
+    "not_object": 1,
+    "duplicate_song_id": 2,
+}
 BENCH_LANG_WEIGHTS: dict[str, int] = {"en": 3, "zh": 3, "ko": 1, "ja": 1}
 
 
@@ -4108,8 +5460,15 @@ def make_synthetic_songs(n: int, out_path: Path, seed: int = 0, defect_rate: flo
                         else add_credits(rng, src["lyrics"], lang)
                     )
                 elif kind == "near_dup":
-                    rec["lyrics"] = "\n".join(edit_lines(rng, src["lyrics"].split("\n"), lang,
-                                                         rng.choice(("swap", "line_change", "line_add")), pools[lang]))  # fmt: skip
+                    rec["lyrics"] = "\n".join(
+                        edit_lines(
+                            rng,
+                            src["lyrics"].split("\n"),
+                            lang,
+                            rng.choice(("swap", "line_change", "line_add")),
+                            pools[lang],
+                        )
+                    )
             elif kind == "instrumental":
                 lang, rec["lyrics"] = rng.choice(INSTRUMENTAL_TEXTS)
             elif kind == "empty":
@@ -4131,8 +5490,12 @@ def make_synthetic_songs(n: int, out_path: Path, seed: int = 0, defect_rate: flo
                             )
                 text = "\n".join(lines)
                 if kind == "lrc":
-                    text = add_lrc(rng, text, multi=rng.random() < 0.3,
-                                   meta={"ti": rec["name"], "ar": rec["artist"]} if rng.random() < 0.4 else None)  # fmt: skip
+                    text = add_lrc(
+                        rng,
+                        text,
+                        multi=rng.random() < 0.3,
+                        meta={"ti": rec["name"], "ar": rec["artist"]} if rng.random() < 0.4 else None,
+                    )
                 elif kind == "credits":
                     text = add_credits(rng, text, lang)
                 elif kind == "html":

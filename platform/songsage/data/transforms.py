@@ -26,22 +26,39 @@ from songsage.data.validate import VALIDATORS, decode_line, reason_code
 RAW_PREVIEW_CHARS = 2000
 
 SONG_FIELDS = {
-    "song_id": pa.string(), "name": pa.string(), "artist": pa.string(), "album": pa.string(),
-    "lyrics": pa.string(), "tags": pa.list_(pa.string()), "language_hint": pa.string(),
-}  # fmt: skip
+    "song_id": pa.string(),
+    "name": pa.string(),
+    "artist": pa.string(),
+    "album": pa.string(),
+    "lyrics": pa.string(),
+    "tags": pa.list_(pa.string()),
+    "language_hint": pa.string(),
+}
 PLAYLIST_FIELDS = {
-    "playlist_id": pa.string(), "title": pa.string(), "tags": pa.list_(pa.string()),
-    "description": pa.string(), "song_ids": pa.list_(pa.string()),
-}  # fmt: skip
+    "playlist_id": pa.string(),
+    "title": pa.string(),
+    "tags": pa.list_(pa.string()),
+    "description": pa.string(),
+    "song_ids": pa.list_(pa.string()),
+}
 GENERAL_FIELDS = {
-    "doc_id": pa.string(), "source": pa.string(), "text": pa.string(),
+    "doc_id": pa.string(),
+    "source": pa.string(),
+    "text": pa.string(),
     "messages": pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())])),
-}  # fmt: skip
+}
 FIELDS = {"songs": SONG_FIELDS, "playlists": PLAYLIST_FIELDS, "general": GENERAL_FIELDS}
 QUARANTINE_SCHEMA = pa.schema(
-    [("kind", pa.string()), ("source_file", pa.string()), ("line", pa.int64()), ("reason_code", pa.string()),
-     ("reason", pa.string()), ("raw_preview", pa.string()), ("raw_base64", pa.string())]
-)  # fmt: skip
+    [
+        ("kind", pa.string()),
+        ("source_file", pa.string()),
+        ("line", pa.int64()),
+        ("reason_code", pa.string()),
+        ("reason", pa.string()),
+        ("raw_preview", pa.string()),
+        ("raw_base64", pa.string()),
+    ]
+)
 
 
 def validate_batch(batch: pa.Table, kind: str) -> pa.Table:
@@ -78,7 +95,9 @@ def mark_rejected_lines(batch: pa.Table, reasons: dict[tuple[str, int], str]) ->
     if not any(hit):
         return batch
     new_reason = [h or r for h, r in zip(hit, batch.column("reason").to_pylist(), strict=True)]
-    return batch.set_column(batch.schema.get_field_index("reason"), "reason", pa.array(new_reason, pa.string()))
+    return batch.set_column(
+        batch.schema.get_field_index("reason"), "reason", pa.array(new_reason, pa.string())
+    )
 
 
 def quarantine_rows(batch: pa.Table, kind: str) -> pa.Table:
@@ -92,7 +111,9 @@ def quarantine_rows(batch: pa.Table, kind: str) -> pa.Table:
             "line": batch.column("line"),
             "reason_code": pa.array([reason_code(r) for r in reasons], pa.string()),
             "reason": pa.array(reasons, pa.string()),
-            "raw_preview": pa.array([r.decode("utf-8", "replace")[:RAW_PREVIEW_CHARS] for r in raws], pa.string()),
+            "raw_preview": pa.array(
+                [r.decode("utf-8", "replace")[:RAW_PREVIEW_CHARS] for r in raws], pa.string()
+            ),
             "raw_base64": pa.array([base64.b64encode(r).decode("ascii") for r in raws], pa.string()),
         },
         schema=QUARANTINE_SCHEMA,
@@ -118,7 +139,9 @@ def signature_batch(batch: pa.Table, cfg: DedupConfig) -> pa.Table:
     """Songs -> (song_id, band_key) rows, one per LSH band."""
     a, b = permutations(cfg.num_perm, cfg.seed)
     ids, keys = [], []
-    for song_id, text in zip(batch.column("song_id").to_pylist(), batch.column("lyrics_norm").to_pylist(), strict=True):
+    for song_id, text in zip(
+        batch.column("song_id").to_pylist(), batch.column("lyrics_norm").to_pylist(), strict=True
+    ):
         sig = minhash(shingle_hashes(text, cfg.shingle_size), a, b)
         for key in band_keys(sig, cfg.bands):
             ids.append(song_id)
@@ -177,7 +200,9 @@ def drop_ids(batch: pa.Table, ids: pa.Array) -> pa.Table:
 
 def lyric_document(row: dict[str, Any], template: str) -> str:
     """A curated song as one pretraining document."""
-    return template.format(name=row["name"], artist=row["artist"], album=row["album"], lyrics=row["lyrics_norm"])
+    return template.format(
+        name=row["name"], artist=row["artist"], album=row["album"], lyrics=row["lyrics_norm"]
+    )
 
 
 def general_document(row: dict[str, Any]) -> str:
@@ -198,7 +223,9 @@ def tokenize_texts(tokenizer: Any, texts: list[str]) -> list[np.ndarray]:
 class Tokenize:
     """Ray Data callable class: holds the tokenizer once per actor; documents -> token ids."""
 
-    def __init__(self, tokenizer_path: str, kind: str, template: str, trust_remote_code: bool = False) -> None:
+    def __init__(
+        self, tokenizer_path: str, kind: str, template: str, trust_remote_code: bool = False
+    ) -> None:
         from transformers import AutoTokenizer
 
         self.tokenizer = AutoTokenizer.from_pretrained(tokenizer_path, trust_remote_code=trust_remote_code)

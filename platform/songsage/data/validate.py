@@ -41,7 +41,7 @@ def decode_line(raw: bytes) -> tuple[Any, str | None]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return None, f"invalid_utf8: byte {exc.start}: {raw[exc.start:exc.start + 4]!r}"
+        return None, f"invalid_utf8: byte {exc.start}: {raw[exc.start : exc.start + 4]!r}"
     try:
         return json.loads(text), None
     except json.JSONDecodeError as exc:
@@ -138,7 +138,11 @@ def validate_general(obj: Any) -> tuple[dict[str, Any] | None, str | None]:
         return None, "missing:text: neither text nor messages"
     clean_msgs: list[dict[str, str]] = []
     for i, m in enumerate(messages or []):
-        if not isinstance(m, dict) or not isinstance(m.get("role"), str) or not isinstance(m.get("content"), str):
+        if (
+            not isinstance(m, dict)
+            or not isinstance(m.get("role"), str)
+            or not isinstance(m.get("content"), str)
+        ):
             return None, f"wrong_type:messages[{i}]: needs string role and content"
         if m["role"] not in ("system", "user", "assistant"):
             return None, f"wrong_type:messages[{i}].role: {m['role']!r}"

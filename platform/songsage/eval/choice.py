@@ -93,7 +93,9 @@ def format_question(row: dict[str, Any], with_answer: bool) -> str:
 
 def build_prompt(category: str, row: dict[str, Any], dev: pd.DataFrame, shots: int) -> str:
     """MMLU-style prompt: a subject line, ``shots`` dev exemplars with answers, then the question."""
-    head = f"The following are multiple choice questions (with answers) about {category.replace('_', ' ')}.\n\n"
+    head = (
+        f"The following are multiple choice questions (with answers) about {category.replace('_', ' ')}.\n\n"
+    )
     examples = "".join(format_question(r, True) for r in dev.head(shots).to_dict("records"))
     return head + examples + format_question(row, False)
 
@@ -116,8 +118,10 @@ class LetterScorer:
 
         out = []
         for start in range(0, len(prompts), batch_size):
-            ids = [self.tok(p, add_special_tokens=False)["input_ids"][-self.max_input_tokens :]
-                   for p in prompts[start : start + batch_size]]  # fmt: skip
+            ids = [
+                self.tok(p, add_special_tokens=False)["input_ids"][-self.max_input_tokens :]
+                for p in prompts[start : start + batch_size]
+            ]
             width = max(len(x) for x in ids)
             input_ids = torch.full((len(ids), width), self.pad_id, dtype=torch.long)
             mask = torch.zeros((len(ids), width), dtype=torch.long)
@@ -145,7 +149,9 @@ class GenerationAnswerer:
         """One letter (or '') per prompt."""
         from songsage.eval.judge import parse_choice
 
-        replies = self.generator.generate([[{"role": "user", "content": f"{p}\n\n{self.INSTRUCTION}"}] for p in prompts])
+        replies = self.generator.generate(
+            [[{"role": "user", "content": f"{p}\n\n{self.INSTRUCTION}"}] for p in prompts]
+        )
         return [parse_choice(r, len(LETTERS)) or "" for r in replies]
 
 
@@ -171,10 +177,15 @@ def evaluated_scorers(cfg: Config) -> Iterator[tuple[str, LetterScorer | Generat
         if gen.backend == "hf":
             yield name, load_scorer(cfg, gen)
         else:
-            yield name, GenerationAnswerer(build_generator(gen, cfg.model, resolve_cache_dir(gen, run_dir(cfg))))
+            yield (
+                name,
+                GenerationAnswerer(build_generator(gen, cfg.model, resolve_cache_dir(gen, run_dir(cfg)))),
+            )
 
 
-def evaluate_split(scorer: LetterScorer | GenerationAnswerer, split: Split, shots: int, batch_size: int) -> pd.DataFrame:
+def evaluate_split(
+    scorer: LetterScorer | GenerationAnswerer, split: Split, shots: int, batch_size: int
+) -> pd.DataFrame:
     """Per-question predictions: category, answer, pred, and the four letter log-probs (or ``unparsed`` for
     generation answers)."""
     rows = split.test.to_dict("records")
@@ -196,8 +207,14 @@ def summarize(preds: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, float]]:
     """Per-category table (accuracy, macro-F1, n) and overall (all rows pooled; plus mean over categories)."""
     per = []
     for cat, g in preds.groupby("category", sort=True):
-        per.append({"category": cat, "n": len(g), "accuracy": accuracy(list(g["pred"]), list(g["answer"])),
-                    "macro_f1": macro_f1(list(g["pred"]), list(g["answer"]), LETTERS)})  # fmt: skip
+        per.append(
+            {
+                "category": cat,
+                "n": len(g),
+                "accuracy": accuracy(list(g["pred"]), list(g["answer"])),
+                "macro_f1": macro_f1(list(g["pred"]), list(g["answer"]), LETTERS),
+            }
+        )
     table = pd.DataFrame(per)
     overall = {
         "accuracy": accuracy(list(preds["pred"]), list(preds["answer"])),
@@ -215,8 +232,9 @@ def _md_row(model: str, bench: str, shots: int, category: str, n: int, acc: floa
     return [model, bench, str(shots), category, str(n), f"{100 * acc:.2f}", f"{100 * f1:.2f}"]
 
 
-def run_choice_benchmarks(cfg: Config, out_dir: str,
-                          scorers: dict[str, LetterScorer | GenerationAnswerer] | None = None) -> dict[str, Any]:  # fmt: skip
+def run_choice_benchmarks(
+    cfg: Config, out_dir: str, scorers: dict[str, LetterScorer | GenerationAnswerer] | None = None
+) -> dict[str, Any]:
     """Every model x configured benchmark x shot count; writes predictions, per-category CSVs and a Markdown table.
 
     ``scorers``: model name -> scorer (default :func:`evaluated_scorers`, loaded one model at a time). Returns
@@ -226,7 +244,9 @@ def run_choice_benchmarks(cfg: Config, out_dir: str,
     if not cc.benchmarks:
         raise ValueError("eval.choice.benchmarks is empty: add {name, path} entries")
     pairs = scorers.items() if scorers is not None else evaluated_scorers(cfg)
-    splits_by_bench = [(bench, discover(bench.path, cc.categories or None, cc.max_rows)) for bench in cc.benchmarks]
+    splits_by_bench = [
+        (bench, discover(bench.path, cc.categories or None, cc.max_rows)) for bench in cc.benchmarks
+    ]
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     overall: dict[tuple[str, str, int], dict[str, float]] = {}
@@ -236,7 +256,9 @@ def run_choice_benchmarks(cfg: Config, out_dir: str,
     for model, scorer in pairs:
         for bench, splits in splits_by_bench:
             for shots in cc.shots:
-                preds = pd.concat([evaluate_split(scorer, s, shots, cc.batch_size) for s in splits], ignore_index=True)
+                preds = pd.concat(
+                    [evaluate_split(scorer, s, shots, cc.batch_size) for s in splits], ignore_index=True
+                )
                 table, summary = summarize(preds)
                 key = (model, bench.name, shots)
                 overall[key], tables[key] = summary, table
@@ -245,9 +267,20 @@ def run_choice_benchmarks(cfg: Config, out_dir: str,
                 table.to_csv(out / f"{stem}.csv", index=False)
                 files.append(str(out / f"{stem}.csv"))
                 for r in table.to_dict("records"):
-                    md_rows.append(_md_row(model, bench.name, shots, r["category"], r["n"], r["accuracy"], r["macro_f1"]))
-                md_rows.append(_md_row(model, bench.name, shots, "**overall**", int(summary["n"]), summary["accuracy"],
-                                       summary["macro_f1"]))  # fmt: skip
+                    md_rows.append(
+                        _md_row(model, bench.name, shots, r["category"], r["n"], r["accuracy"], r["macro_f1"])
+                    )
+                md_rows.append(
+                    _md_row(
+                        model,
+                        bench.name,
+                        shots,
+                        "**overall**",
+                        int(summary["n"]),
+                        summary["accuracy"],
+                        summary["macro_f1"],
+                    )
+                )
         del scorer  # free this model before the next one loads
     (out / "choice.md").write_text("\n".join(markdown_table(CHOICE_HEADER, md_rows)) + "\n")
     files.append(str(out / "choice.md"))

@@ -28,13 +28,28 @@ from songsage.models.generator import Generator, build_generator, resolve_cache_
 
 DIMENSIONS = ["Creativity", "Fluency", "Relevance", "Emotional Expression"]
 # Chinese names a judge may answer with.
-DIMENSION_ALIASES = {"Creativity": ["创意", "创造力"], "Fluency": ["流畅"], "Relevance": ["相关"],
-                     "Emotional Expression": ["情感表达", "情感"]}  # fmt: skip
+DIMENSION_ALIASES = {
+    "Creativity": ["创意", "创造力"],
+    "Fluency": ["流畅"],
+    "Relevance": ["相关"],
+    "Emotional Expression": ["情感表达", "情感"],
+}
 MAX_CHOICES = 8
 AUTO = "auto"
 NUMBER = r"(\d+(?:\.\d+)?)"
-NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                "eight": 8, "nine": 9, "ten": 10}  # fmt: skip
+NUMBER_WORDS = {
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+}
 
 
 def parse_lyric_scores(text: str, min_score: float, max_score: float) -> dict[str, float] | None:
@@ -78,9 +93,13 @@ def parse_choice(text: str, n_choices: int) -> str | None:
 
 def lyric_messages(row: dict[str, Any], min_score: int, max_score: int) -> list[dict[str, str]]:
     """Figure 13 prompt for one continuation."""
-    content = prompts.JUDGE_LYRICS.format(keywords=row.get("keywords", ""), first_half=row.get("first_half", ""),
-                                          continuation=row["continuation"], min_score=min_score,
-                                          max_score=max_score)  # fmt: skip
+    content = prompts.JUDGE_LYRICS.format(
+        keywords=row.get("keywords", ""),
+        first_half=row.get("first_half", ""),
+        continuation=row["continuation"],
+        min_score=min_score,
+        max_score=max_score,
+    )
     return [{"role": "user", "content": content}]
 
 
@@ -90,15 +109,22 @@ def best_description_messages(info: dict[str, Any], options: list[str]) -> list[
     choices = "; ".join(f"{c}: {o}" for c, o in zip(letters, options, strict=True))
     n_words = NUMBER_WORDS_BY_VALUE.get(len(options), str(len(options)))
     content = prompts.JUDGE_BEST_DESCRIPTION.format(
-        n_words=n_words, playlist_name=info.get("title", ""), playlist_description=info.get("playlist_description", ""),
-        playlist_tag=info.get("tags", ""), songlists=info.get("songs", ""), choices=choices)  # fmt: skip
+        n_words=n_words,
+        playlist_name=info.get("title", ""),
+        playlist_description=info.get("playlist_description", ""),
+        playlist_tag=info.get("tags", ""),
+        songlists=info.get("songs", ""),
+        choices=choices,
+    )
     return [{"role": "user", "content": content}]
 
 
 NUMBER_WORDS_BY_VALUE = {v: k for k, v in NUMBER_WORDS.items()}
 
 
-def judge_lyrics(gen: Generator, rows: pd.DataFrame, min_score: int, max_score: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def judge_lyrics(
+    gen: Generator, rows: pd.DataFrame, min_score: int, max_score: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Score every row; returns (per-row frame with raw judge text and scores, Table-3 frame per task and model).
 
     ``rows``: model, keywords, first_half, continuation (+ optional ``task``: one Table-3 block per task).
@@ -114,7 +140,12 @@ def judge_lyrics(gen: Generator, rows: pd.DataFrame, min_score: int, max_score: 
     table = []
     for (task, model), g in per.groupby(["task", "model"], sort=True):
         ok = g[~g["malformed"]]
-        rec: dict[str, Any] = {"task": task, "model": model, "n": len(g), "malformed": int(g["malformed"].sum())}
+        rec: dict[str, Any] = {
+            "task": task,
+            "model": model,
+            "n": len(g),
+            "malformed": int(g["malformed"].sum()),
+        }
         for dim in DIMENSIONS:
             rec[dim] = float(ok[dim].mean()) if len(ok) else np.nan
         rec["Avg."] = float(np.mean([rec[d] for d in DIMENSIONS])) if len(ok) else np.nan
@@ -157,8 +188,13 @@ def _read(path: str) -> pd.DataFrame:
 
 def _md(df: pd.DataFrame) -> str:
     # NaN: every judge answer for that row was malformed.
-    body = [["-" if isinstance(v, float) and v != v else f"{v:.2f}" if isinstance(v, float) else str(v)
-             for v in r.values()] for r in df.to_dict("records")]  # fmt: skip
+    body = [
+        [
+            "-" if isinstance(v, float) and v != v else f"{v:.2f}" if isinstance(v, float) else str(v)
+            for v in r.values()
+        ]
+        for r in df.to_dict("records")
+    ]
     return "\n".join(markdown_table([str(c) for c in df.columns], body)) + "\n"
 
 
@@ -179,15 +215,22 @@ def auto_input(kind: str, value: str, out_dir: str) -> str:
 
     if value != AUTO:
         return value
-    sources = {"lyrics": ("task_metrics", JUDGE_LYRICS_FILE), "descriptions": ("playlistsense", DESCRIPTIONS_FILE)}
+    sources = {
+        "lyrics": ("task_metrics", JUDGE_LYRICS_FILE),
+        "descriptions": ("playlistsense", DESCRIPTIONS_FILE),
+    }
     task, name = sources[kind]
     path = Path(out_dir).parent / task / name
     if not path.exists():
-        raise FileNotFoundError(f"eval.judge.{kind}=auto needs {path}: list {task!r} before 'judge' in eval.tasks")
+        raise FileNotFoundError(
+            f"eval.judge.{kind}=auto needs {path}: list {task!r} before 'judge' in eval.tasks"
+        )
     return str(path)
 
 
-def _write(out: Path, per: pd.DataFrame, per_name: str, table: pd.DataFrame, table_name: str, md: str) -> list[str]:
+def _write(
+    out: Path, per: pd.DataFrame, per_name: str, table: pd.DataFrame, table_name: str, md: str
+) -> list[str]:
     """Per-item CSV + table CSV + Markdown; returns the table paths."""
     per.to_csv(out / per_name, index=False)
     table.to_csv(out / f"{table_name}.csv", index=False)
@@ -199,8 +242,13 @@ def run_judge(cfg: Config, out_dir: str, judge: Generator | None = None) -> dict
     """Run the configured judge tasks; write per-item CSVs + Markdown tables; return metrics and files."""
     jc = cfg.eval.judge
     if not jc.lyrics and not jc.descriptions:
-        raise ValueError("eval.judge: set eval.judge.lyrics and/or eval.judge.descriptions (a file or 'auto')")
-    lyrics, descriptions = auto_input("lyrics", jc.lyrics, out_dir), auto_input("descriptions", jc.descriptions, out_dir)
+        raise ValueError(
+            "eval.judge: set eval.judge.lyrics and/or eval.judge.descriptions (a file or 'auto')"
+        )
+    lyrics, descriptions = (
+        auto_input("lyrics", jc.lyrics, out_dir),
+        auto_input("descriptions", jc.descriptions, out_dir),
+    )
     gen = judge or build_generator(jc.generator, cfg.model, resolve_cache_dir(jc.generator, run_dir(cfg)))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

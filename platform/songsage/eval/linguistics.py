@@ -92,14 +92,20 @@ def frequency_table(counts: dict[str, dict[str, LabelCounts | None]]) -> pd.Data
                 continue
             for kind, counter in (("pos", c.pos), ("dep", c.dep)):
                 for label, n in counter.items():
-                    rec = rows.setdefault((lang, kind, label), {"language": lang, "kind": kind, "label": label})
+                    rec = rows.setdefault(
+                        (lang, kind, label), {"language": lang, "kind": kind, "label": label}
+                    )
                     rec[model] = n / c.sentences
     df = pd.DataFrame(list(rows.values()))
     models = list(counts)
     for m in models:
         if m not in df.columns:
             df[m] = 0.0
-    return df.fillna(0.0).sort_values(["language", "kind", models[0]], ascending=[True, True, False]) if len(df) else df
+    return (
+        df.fillna(0.0).sort_values(["language", "kind", models[0]], ascending=[True, True, False])
+        if len(df)
+        else df
+    )
 
 
 def plot_grouped_bars(df: pd.DataFrame, models: list[str], out_dir: Path, top: int) -> list[str]:
@@ -130,8 +136,13 @@ def plot_grouped_bars(df: pd.DataFrame, models: list[str], out_dir: Path, top: i
     return files
 
 
-def linguistic_report(texts: dict[str, list[str]], languages: list[str], out_dir: str, top: int,
-                      analyzer: Analyzer | None = None) -> dict[str, Any]:  # fmt: skip
+def linguistic_report(
+    texts: dict[str, list[str]],
+    languages: list[str],
+    out_dir: str,
+    top: int,
+    analyzer: Analyzer | None = None,
+) -> dict[str, Any]:
     """Analyse ``texts`` (model -> texts, aligned with ``languages``); write table + charts + support note."""
     analyzer = analyzer or Analyzer()
     out = Path(out_dir)
@@ -148,12 +159,20 @@ def linguistic_report(texts: dict[str, list[str]], languages: list[str], out_dir
     md = [*markdown_table(["language", "support"], support.items()), ""]
     models = list(texts)
     if len(df):
-        md += markdown_table(["language", "kind", "label", *models],
-                             [[r["language"], r["kind"], r["label"], *(f"{r[m]:.3f}" for m in models)]
-                              for r in df.to_dict("records")])  # fmt: skip
+        md += markdown_table(
+            ["language", "kind", "label", *models],
+            [
+                [r["language"], r["kind"], r["label"], *(f"{r[m]:.3f}" for m in models)]
+                for r in df.to_dict("records")
+            ],
+        )
     (out / "linguistics.md").write_text("\n".join(md) + "\n")
     charts = plot_grouped_bars(df, models, out, top) if len(df) else []
-    return {"table": df, "support": support, "files": [str(out / "linguistics.csv"), str(out / "linguistics.md"), *charts]}
+    return {
+        "table": df,
+        "support": support,
+        "files": [str(out / "linguistics.csv"), str(out / "linguistics.md"), *charts],
+    }
 
 
 def default_prompts(cfg: Config) -> tuple[list[str], list[str]]:
@@ -167,8 +186,13 @@ def default_prompts(cfg: Config) -> tuple[list[str], list[str]]:
     songs = _read_table(input_paths(cfg)[1])
     per_lang = max(1, lc.max_prompts // max(1, songs["language"].nunique()))
     picked = songs.groupby("language", sort=True).head(per_lang)
-    return ([f"Write the lyrics of a song titled \"{n}\", in the same language as the title." for n in picked["name"]],
-            picked["language"].astype(str).tolist())  # fmt: skip
+    return (
+        [
+            f'Write the lyrics of a song titled "{n}", in the same language as the title.'
+            for n in picked["name"]
+        ],
+        picked["language"].astype(str).tolist(),
+    )
 
 
 def compared_models(cfg: Config) -> list[tuple[str, Any]]:
@@ -181,7 +205,9 @@ def compared_models(cfg: Config) -> list[tuple[str, Any]]:
 
     models = evaluated_models(cfg)
     if len(models) < 2:
-        raise ValueError("eval.linguistics.use_eval_models needs two evaluated models: add one to eval.compare")
+        raise ValueError(
+            "eval.linguistics.use_eval_models needs two evaluated models: add one to eval.compare"
+        )
     return models[:2]
 
 
@@ -191,10 +217,14 @@ def run_linguistics(cfg: Config, out_dir: str, generators: dict[str, Any] | None
 
     lc = cfg.eval.linguistics
     prompts, langs = default_prompts(cfg)
-    gens = generators or {name: build_generator(g, cfg.model, resolve_cache_dir(g, run_dir(cfg)))
-                          for name, g in compared_models(cfg)}  # fmt: skip
+    gens = generators or {
+        name: build_generator(g, cfg.model, resolve_cache_dir(g, run_dir(cfg)))
+        for name, g in compared_models(cfg)
+    }
     msgs = [[{"role": "user", "content": p}] for p in prompts]
     texts = {name: g.generate(msgs) for name, g in gens.items()}
     Path(out_dir).mkdir(parents=True, exist_ok=True)
-    pd.DataFrame({"prompt": prompts, "language": langs, **texts}).to_csv(Path(out_dir) / "generations.csv", index=False)
+    pd.DataFrame({"prompt": prompts, "language": langs, **texts}).to_csv(
+        Path(out_dir) / "generations.csv", index=False
+    )
     return linguistic_report(texts, langs, out_dir, lc.top_labels)

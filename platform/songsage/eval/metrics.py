@@ -16,7 +16,9 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 # Separators between several artists in one credit ("A / B", "A & B", "A feat. B", "A、B").
-ARTIST_SEPARATORS = re.compile(r"\s*(?:/|&|,|，|、|;|；|\band\b|\bfeat\.?|\bft\.?|\bx\b|\bwith\b)\s*", re.IGNORECASE)
+ARTIST_SEPARATORS = re.compile(
+    r"\s*(?:/|&|,|，|、|;|；|\band\b|\bfeat\.?|\bft\.?|\bx\b|\bwith\b)\s*", re.IGNORECASE
+)
 # A CJK ideograph, kana or hangul syllable counts as one token for title F1.
 CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]|[^\W_]+", re.UNICODE)
@@ -62,7 +64,11 @@ def mean_tag_scores(preds: Sequence[Sequence[str]], golds: Sequence[Sequence[str
     if not preds:
         return {"precision": 0.0, "recall": 0.0, "f1": 0.0}
     scores = np.array([tag_precision_recall_f1(p, g) for p, g in zip(preds, golds, strict=True)])
-    return {"precision": float(scores[:, 0].mean()), "recall": float(scores[:, 1].mean()), "f1": float(scores[:, 2].mean())}
+    return {
+        "precision": float(scores[:, 0].mean()),
+        "recall": float(scores[:, 1].mean()),
+        "f1": float(scores[:, 2].mean()),
+    }
 
 
 def emb_sim(pred: np.ndarray, gold: np.ndarray) -> float:
@@ -146,7 +152,9 @@ def accuracy(preds: Sequence[Hashable], golds: Sequence[Hashable]) -> float:
     return float(np.mean([p == g for p, g in zip(preds, golds, strict=True)])) if golds else 0.0
 
 
-def macro_f1(preds: Sequence[Hashable], golds: Sequence[Hashable], labels: Sequence[Hashable] | None = None) -> float:
+def macro_f1(
+    preds: Sequence[Hashable], golds: Sequence[Hashable], labels: Sequence[Hashable] | None = None
+) -> float:
     """Unweighted mean of per-label F1 over ``labels`` (default: labels seen in gold or predictions)."""
     if len(preds) != len(golds):
         raise ValueError(f"{len(preds)} predictions for {len(golds)} references")

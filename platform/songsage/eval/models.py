@@ -37,7 +37,11 @@ def evaluated_models(cfg: Config) -> list[tuple[str, GeneratorConfig]]:
     out = [evaluated_model(cfg)]
     for c in cfg.eval.compare:
         # A NamedGeneratorConfig is a GeneratorConfig: used as is, only its model reference resolved.
-        gen = dataclasses.replace(c, model=resolve_model_ref(c.model, cfg)) if c.backend == "hf" and c.model else c
+        gen = (
+            dataclasses.replace(c, model=resolve_model_ref(c.model, cfg))
+            if c.backend == "hf" and c.model
+            else c
+        )
         out.append((c.name, gen))
     names = [n for n, _ in out]
     if len(set(names)) != len(names):

@@ -105,14 +105,20 @@ def _as_list(value: Any) -> list[str]:
     return [str(v) for v in list(value)]
 
 
-def load_playlists(playlists_path: str, songs_path: str, songs_per_playlist: int, max_playlists: int = 0) -> list[Playlist]:
+def load_playlists(
+    playlists_path: str, songs_path: str, songs_per_playlist: int, max_playlists: int = 0
+) -> list[Playlist]:
     """Playlists (``kept_song_ids`` when curated, else ``song_ids``) joined with lyrics (``lyrics_norm`` or ``lyrics``)."""
     pl = _read_table(playlists_path)
     songs = _read_table(songs_path)
     lyric_col = "lyrics_norm" if "lyrics_norm" in songs.columns else "lyrics"
     song_ids = songs["song_id"].astype(str)
     lyrics = dict(zip(song_ids, songs[lyric_col].fillna("").astype(str), strict=True))
-    names = dict(zip(song_ids, songs["name"].fillna("").astype(str), strict=True)) if "name" in songs.columns else {}
+    names = (
+        dict(zip(song_ids, songs["name"].fillna("").astype(str), strict=True))
+        if "name" in songs.columns
+        else {}
+    )
     out: list[Playlist] = []
     for row in pl.to_dict("records"):
         ids = [i for i in _as_list(row.get("kept_song_ids")) or _as_list(row.get("song_ids")) if i in lyrics]
@@ -120,9 +126,16 @@ def load_playlists(playlists_path: str, songs_path: str, songs_per_playlist: int
         if not ids:
             continue
         desc = row.get("description")
-        out.append(Playlist(str(row["playlist_id"]), str(row.get("title") or ""), _as_list(row.get("tags")),
-                            desc if isinstance(desc, str) else "", [lyrics[i] for i in ids],
-                            [names.get(i, "") for i in ids]))  # fmt: skip
+        out.append(
+            Playlist(
+                str(row["playlist_id"]),
+                str(row.get("title") or ""),
+                _as_list(row.get("tags")),
+                desc if isinstance(desc, str) else "",
+                [lyrics[i] for i in ids],
+                [names.get(i, "") for i in ids],
+            )
+        )
         if max_playlists and len(out) >= max_playlists:
             break
     return out
@@ -134,7 +147,9 @@ def context_text(pl: Playlist) -> str:
     return f"Title: {pl.title}\nTags: {', '.join(pl.tags)}\nSongs:\n{songs}"
 
 
-def truncate_to_window(context: str, make_messages: Any, tokenizer: Any, max_tokens: int) -> list[dict[str, str]]:
+def truncate_to_window(
+    context: str, make_messages: Any, tokenizer: Any, max_tokens: int
+) -> list[dict[str, str]]:
     """Messages whose chat-templated prompt fits ``max_tokens``: the context is cut (at its end) to fit."""
 
     def n_tokens(msgs: list[dict[str, str]]) -> int:
@@ -163,14 +178,18 @@ def query_messages(perspective: str, shots: int) -> Any:
 
 def describe_messages(context: str) -> list[dict[str, str]]:
     """Zero-shot description prompt for one playlist context."""
-    return [{"role": "system", "content": prompts.DESCRIBE_SYSTEM},
-            {"role": "user", "content": prompts.DESCRIBE_USER.format(context=context)}]  # fmt: skip
+    return [
+        {"role": "system", "content": prompts.DESCRIBE_SYSTEM},
+        {"role": "user", "content": prompts.DESCRIBE_USER.format(context=context)},
+    ]
 
 
 def rewrite_messages(query: str) -> list[dict[str, str]]:
     """Query-rewrite prompt."""
-    return [{"role": "system", "content": prompts.REWRITE_SYSTEM},
-            {"role": "user", "content": prompts.REWRITE_USER.format(query=query)}]  # fmt: skip
+    return [
+        {"role": "system", "content": prompts.REWRITE_SYSTEM},
+        {"role": "user", "content": prompts.REWRITE_USER.format(query=query)},
+    ]
 
 
 def window_tokenizer(cfg: Config, gen: GeneratorConfig) -> Any:
@@ -190,7 +209,9 @@ def run_generation(cfg: Config, gen: GeneratorConfig, rows: list[dict[str, Any]]
 
     if not rows:
         return []
-    items = [{"row": i, "messages": json.dumps(r["messages"], ensure_ascii=False)} for i, r in enumerate(rows)]
+    items = [
+        {"row": i, "messages": json.dumps(r["messages"], ensure_ascii=False)} for i, r in enumerate(rows)
+    ]
     blocks = max(1, min(cfg.ray.target_blocks, len(items)))
     ds = ray.data.from_items(items, override_num_blocks=blocks)
     out = generate_dataset(ds, gen, cfg.model, cache_dir=resolve_cache_dir(gen, run_dir(cfg))).take_all()
@@ -207,12 +228,18 @@ def build_queries(cfg: Config, out_dir: str) -> pd.DataFrame:
     for pl in playlists:
         ctx = context_text(pl)
         for persp in ps.perspectives:
-            msgs = truncate_to_window(ctx, query_messages(persp, ps.shots), tok, cfg.generator.max_input_tokens)
+            msgs = truncate_to_window(
+                ctx, query_messages(persp, ps.shots), tok, cfg.generator.max_input_tokens
+            )
             rows.append({"playlist_id": pl.playlist_id, "perspective": persp, "messages": msgs})
     texts = run_generation(cfg, cfg.generator, rows)
-    df = pd.DataFrame({"playlist_id": [r["playlist_id"] for r in rows],
-                       "perspective": [r["perspective"] for r in rows],
-                       "query": [t.strip() for t in texts]})  # fmt: skip
+    df = pd.DataFrame(
+        {
+            "playlist_id": [r["playlist_id"] for r in rows],
+            "perspective": [r["perspective"] for r in rows],
+            "query": [t.strip() for t in texts],
+        }
+    )
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     df.to_parquet(Path(out_dir) / QUERIES_FILE, index=False)
     return df
@@ -225,8 +252,9 @@ def retrieve(encoder_q: np.ndarray, pool: np.ndarray, ids: list[str], k: int) ->
     return index.search_ids(encoder_q, k)
 
 
-def hit_rates(ranked: list[list[str]], gold: list[str], perspectives: list[str], order: list[str],
-              ks: list[int]) -> dict[str, float]:  # fmt: skip
+def hit_rates(
+    ranked: list[list[str]], gold: list[str], perspectives: list[str], order: list[str], ks: list[int]
+) -> dict[str, float]:
     """``{"<perspective>/HR@k": v, ..., "avg/HR@k": v}``; avg = mean over perspectives (Table 1)."""
     out: dict[str, float] = {}
     for persp in order:
@@ -250,13 +278,17 @@ def _load_queries(cfg: Config, playlists: list[Playlist]) -> pd.DataFrame:
     path = cfg.eval.playlistsense.queries or join(run_dir(cfg), "build_playlistsense", QUERIES_FILE)
     q = _read_table(path)
     keep = {p.playlist_id for p in playlists}
-    q = q[q["playlist_id"].astype(str).isin(keep) & q["perspective"].isin(cfg.eval.playlistsense.perspectives)]
+    q = q[
+        q["playlist_id"].astype(str).isin(keep) & q["perspective"].isin(cfg.eval.playlistsense.perspectives)
+    ]
     if q.empty:
         raise ValueError(f"{path}: no queries for the evaluated playlists/perspectives")
     return q.reset_index(drop=True)
 
 
-def evaluate_playlistsense(cfg: Config, out_dir: str, models: list[tuple[str, GeneratorConfig]] | None = None) -> dict[str, Any]:
+def evaluate_playlistsense(
+    cfg: Config, out_dir: str, models: list[tuple[str, GeneratorConfig]] | None = None
+) -> dict[str, Any]:
     """Run the benchmark for ``models`` (default :func:`~songsage.eval.models.evaluated_models`); write
     descriptions/rankings/tables under ``out_dir``; return the results.
 
@@ -289,18 +321,41 @@ def evaluate_playlistsense(cfg: Config, out_dir: str, models: list[tuple[str, Ge
     desc_frames, rank_frames, rewrite_frames = [], [], []
     for name, gen in models:
         tok = window_tokenizer(cfg, gen)
-        desc_rows = [{"messages": truncate_to_window(contexts[p.playlist_id], describe_messages, tok, gen.max_input_tokens)}
-                     for p in playlists]  # fmt: skip
+        desc_rows = [
+            {
+                "messages": truncate_to_window(
+                    contexts[p.playlist_id], describe_messages, tok, gen.max_input_tokens
+                )
+            }
+            for p in playlists
+        ]
         descriptions = run_generation(cfg, gen, desc_rows)
         ranked = retrieve(q_emb, encoder.encode(descriptions, role="passage"), ids, kmax)
         rows[name] = hit_rates(ranked, gold, persp, order, ps.k)
-        desc_frames.append(pd.DataFrame({"playlist_id": ids, "model": name, "description": descriptions,
-                                         "title": [p.title for p in playlists],
-                                         "tags": [", ".join(p.tags) for p in playlists],
-                                         "playlist_description": [p.description for p in playlists],
-                                         "songs": ["; ".join(n for n in p.names if n) for p in playlists]}))  # fmt: skip
-        rank_frames.append(pd.DataFrame({"model": name, "playlist_id": gold, "perspective": persp, "query": q_text,
-                                         "top_ids": [json.dumps(r, ensure_ascii=False) for r in ranked]}))  # fmt: skip
+        desc_frames.append(
+            pd.DataFrame(
+                {
+                    "playlist_id": ids,
+                    "model": name,
+                    "description": descriptions,
+                    "title": [p.title for p in playlists],
+                    "tags": [", ".join(p.tags) for p in playlists],
+                    "playlist_description": [p.description for p in playlists],
+                    "songs": ["; ".join(n for n in p.names if n) for p in playlists],
+                }
+            )
+        )
+        rank_frames.append(
+            pd.DataFrame(
+                {
+                    "model": name,
+                    "playlist_id": gold,
+                    "perspective": persp,
+                    "query": q_text,
+                    "top_ids": [json.dumps(r, ensure_ascii=False) for r in ranked],
+                }
+            )
+        )
         if ps.rewrite:
             rewrite[name], frame = evaluate_rewrite(cfg, gen, name, encoder, queries, ids, gold_emb)
             rewrite_frames.append(frame)
@@ -312,8 +367,15 @@ def evaluate_playlistsense(cfg: Config, out_dir: str, models: list[tuple[str, Ge
     if rewrite:
         pd.concat(rewrite_frames, ignore_index=True).to_parquet(out / "rewrites.parquet", index=False)
         files += write_rewrite_table(rewrite, ps.k, out)
-    return {"rows": rows, "rewrite": rewrite, "n_playlists": len(ids), "n_queries": len(q_text), "files": files,
-            "models": [n for n, _ in models], "order": order}  # fmt: skip
+    return {
+        "rows": rows,
+        "rewrite": rewrite,
+        "n_playlists": len(ids),
+        "n_queries": len(q_text),
+        "files": files,
+        "models": [n for n, _ in models],
+        "order": order,
+    }
 
 
 def golden_embeddings(cfg: Config, encoder: Encoder, ids: list[str], oracle_emb: np.ndarray) -> np.ndarray:
@@ -325,13 +387,22 @@ def golden_embeddings(cfg: Config, encoder: Encoder, ids: list[str], oracle_emb:
     golden = dict(zip(g["playlist_id"].astype(str), g["description"].astype(str), strict=True))
     missing = [i for i in ids if i not in golden]
     if missing:
-        raise ValueError(f"eval.playlistsense.golden={golden_path}: no description for playlist_id {missing[0]!r} "
-                         f"(and {len(missing) - 1} more)")  # fmt: skip
+        raise ValueError(
+            f"eval.playlistsense.golden={golden_path}: no description for playlist_id {missing[0]!r} "
+            f"(and {len(missing) - 1} more)"
+        )
     return encoder.encode([golden[i] for i in ids], role="passage")
 
 
-def evaluate_rewrite(cfg: Config, gen: GeneratorConfig, name: str, encoder: Encoder, queries: pd.DataFrame,
-                     ids: list[str], gold_emb: np.ndarray) -> tuple[dict[str, float], pd.DataFrame]:  # fmt: skip
+def evaluate_rewrite(
+    cfg: Config,
+    gen: GeneratorConfig,
+    name: str,
+    encoder: Encoder,
+    queries: pd.DataFrame,
+    ids: list[str],
+    gold_emb: np.ndarray,
+) -> tuple[dict[str, float], pd.DataFrame]:
     """``gen`` rewrites each query into a description; R@k against the golden descriptions + mean Emb-Sim.
     Returns (metrics, frame of model/playlist_id/query/rewrite)."""
     ps = cfg.eval.playlistsense
@@ -353,15 +424,19 @@ def _pct(v: float) -> str:
 def table1_frame(rows: dict[str, dict[str, float]], order: list[str], ks: list[int]) -> pd.DataFrame:
     """Wide Table-1 frame: one row per model, columns ``<perspective> HR@k`` then ``avg HR@k`` (percent)."""
     cols = [f"{p}/HR@{k}" for p in [*order, "avg"] for k in ks]
-    data = [{"model": m, **{c.replace("/", " "): round(100 * r[c], 2) for c in cols}} for m, r in rows.items()]
+    data = [
+        {"model": m, **{c.replace("/", " "): round(100 * r[c], 2) for c in cols}} for m, r in rows.items()
+    ]
     return pd.DataFrame(data)
 
 
 def table1_markdown(rows: dict[str, dict[str, float]], order: list[str], ks: list[int]) -> str:
     """Table 1 as Markdown: Music-Based and User-Based blocks plus an average block (percent)."""
-    blocks = [("Music-Based Perspective", [p for p in order if p in MUSIC_PERSPECTIVES]),
-              ("User-Based Perspective", [p for p in order if p not in MUSIC_PERSPECTIVES]),
-              ("Average over perspectives", ["avg"])]  # fmt: skip
+    blocks = [
+        ("Music-Based Perspective", [p for p in order if p in MUSIC_PERSPECTIVES]),
+        ("User-Based Perspective", [p for p in order if p not in MUSIC_PERSPECTIVES]),
+        ("Average over perspectives", ["avg"]),
+    ]
     parts = []
     for title, persps in blocks:
         if not persps:
@@ -391,6 +466,7 @@ def write_rewrite_table(rows: dict[str, dict[str, float]], ks: list[int], out: P
     """Write ``rewrite.md`` and ``rewrite.csv``."""
     md, csv = out / "rewrite.md", out / "rewrite.csv"
     md.write_text(rewrite_markdown(rows, ks))
-    pd.DataFrame([{"model": m, **{k: round(100 * v, 2) for k, v in r.items()}} for m, r in rows.items()]).to_csv(
-        csv, index=False)
+    pd.DataFrame(
+        [{"model": m, **{k: round(100 * v, 2) for k, v in r.items()}} for m, r in rows.items()]
+    ).to_csv(csv, index=False)
     return [str(md), str(csv)]

@@ -55,7 +55,9 @@ def _playlistsense(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[st
     ks = cfg.eval.playlistsense.k
     out = [("playlistsense playlists/queries", f"{res['n_playlists']} / {res['n_queries']}")]
     for model, row in res["rows"].items():
-        out.append((f"playlistsense {model}", "  ".join(f"HR@{k} {100 * row[f'avg/HR@{k}']:.2f}" for k in ks)))
+        out.append(
+            (f"playlistsense {model}", "  ".join(f"HR@{k} {100 * row[f'avg/HR@{k}']:.2f}" for k in ks))
+        )
     for model, row in res["rewrite"].items():
         out.append((f"query rewrite {model}", "  ".join(f"{k} {100 * v:.2f}" for k, v in row.items())))
     return out
@@ -81,11 +83,18 @@ def _choice(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]
 
     res = run_choice_benchmarks(cfg, str(Path(out_dir) / "choice"))
     for (model, bench, shots), summary in res["overall"].items():
-        tracker.log_metrics({metric_name("choice", model, bench, f"{shots}shot", k): v for k, v in summary.items()})
+        tracker.log_metrics(
+            {metric_name("choice", model, bench, f"{shots}shot", k): v for k, v in summary.items()}
+        )
     _log_files(tracker, res["files"], "choice")
     _print_files(res["files"])
-    return [(f"{model} {bench} {shots}-shot", f"acc {100 * s['accuracy']:.2f}  macro-F1 {100 * s['macro_f1']:.2f}  n {int(s['n'])}")
-            for (model, bench, shots), s in res["overall"].items()]  # fmt: skip
+    return [
+        (
+            f"{model} {bench} {shots}-shot",
+            f"acc {100 * s['accuracy']:.2f}  macro-F1 {100 * s['macro_f1']:.2f}  n {int(s['n'])}",
+        )
+        for (model, bench, shots), s in res["overall"].items()
+    ]
 
 
 def _judge(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:
@@ -95,7 +104,10 @@ def _judge(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]
     tracker.log_metrics(_finite({metric_name("judge", k): v for k, v in res["metrics"].items()}))
     _log_files(tracker, res["files"], "judge")
     _print_files(res["files"])
-    return [(f"judge {k}", f"{v:.3f}" if v == v else "n/a (every answer malformed)") for k, v in res["metrics"].items()]
+    return [
+        (f"judge {k}", f"{v:.3f}" if v == v else "n/a (every answer malformed)")
+        for k, v in res["metrics"].items()
+    ]
 
 
 def _linguistics(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:
@@ -116,7 +128,9 @@ TASKS: dict[str, Callable[[Config, str, Tracker], list[tuple[str, str]]]] = {
 }
 
 
-def run_evaluation(cfg: Config, out_dir: str, tracker: Tracker, tasks: list[str] | None = None) -> list[tuple[str, str]]:
+def run_evaluation(
+    cfg: Config, out_dir: str, tracker: Tracker, tasks: list[str] | None = None
+) -> list[tuple[str, str]]:
     """Run ``tasks`` (default ``cfg.eval.tasks``); return summary rows ``(name, value)``."""
     rows: list[tuple[str, str]] = []
     for task in tasks or cfg.eval.tasks:
@@ -127,8 +141,12 @@ def run_evaluation(cfg: Config, out_dir: str, tracker: Tracker, tasks: list[str]
 
 
 # The paper-layout tables printed at the very end of the main job, per task (relative to the evaluate dir).
-FINAL_TABLES = {"playlistsense": ["playlistsense/table1.md"], "task_metrics": ["task_metrics/table2.md"],
-                "choice": ["choice/choice.md"], "judge": ["judge/table3.md", "judge/figure3.md"]}  # fmt: skip
+FINAL_TABLES = {
+    "playlistsense": ["playlistsense/table1.md"],
+    "task_metrics": ["task_metrics/table2.md"],
+    "choice": ["choice/choice.md"],
+    "judge": ["judge/table3.md", "judge/figure3.md"],
+}
 
 
 def print_final_tables(cfg: Config, out_dir: str) -> None:

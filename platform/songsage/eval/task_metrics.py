@@ -44,21 +44,30 @@ PREDICTIONS_FILE = "predictions.parquet"
 JUDGE_LYRICS_FILE = "lyrics_for_judge.parquet"
 SCORED_TASKS = ("playlist_tags", "playlist_description", "lyrics_artist", "lyrics_title", "lyrics_emotion")
 # Table 2 columns: (block, column, metric key, percent?, lower is better?).
-PLAYLIST_COLUMNS = [("User-query Rewrite", "R@1", "rewrite/R@1", True), ("User-query Rewrite", "R@5", "rewrite/R@5", True),
-                    ("User-query Rewrite", "Emb-Sim", "rewrite/Emb-Sim", True),
-                    ("Playlist to Tags", "Precision", "playlist_tags/precision", True),
-                    ("Playlist to Tags", "F1-Score", "playlist_tags/f1", True),
-                    ("Playlist to Description", "Emb-Sim", "playlist_description/emb_sim", True)]  # fmt: skip
-LYRIC_COLUMNS = [("Infer Artist", "Exact Match", "lyrics_artist/exact", True),
-                 ("Infer Artist", "Partial Match", "lyrics_artist/partial", True),
-                 ("Generate Song Title", "F1-Score", "lyrics_title/f1", True),
-                 ("Generate Song Title", "Edit Distance", "lyrics_title/edit_distance", False),
-                 ("Emotion Detection", "Accuracy", "lyrics_emotion/accuracy", True)]  # fmt: skip
+PLAYLIST_COLUMNS = [
+    ("User-query Rewrite", "R@1", "rewrite/R@1", True),
+    ("User-query Rewrite", "R@5", "rewrite/R@5", True),
+    ("User-query Rewrite", "Emb-Sim", "rewrite/Emb-Sim", True),
+    ("Playlist to Tags", "Precision", "playlist_tags/precision", True),
+    ("Playlist to Tags", "F1-Score", "playlist_tags/f1", True),
+    ("Playlist to Description", "Emb-Sim", "playlist_description/emb_sim", True),
+]
+LYRIC_COLUMNS = [
+    ("Infer Artist", "Exact Match", "lyrics_artist/exact", True),
+    ("Infer Artist", "Partial Match", "lyrics_artist/partial", True),
+    ("Generate Song Title", "F1-Score", "lyrics_title/f1", True),
+    ("Generate Song Title", "Edit Distance", "lyrics_title/edit_distance", False),
+    ("Emotion Detection", "Accuracy", "lyrics_emotion/accuracy", True),
+]
 
 
 def validation_path(cfg: Config) -> str:
     """The validation split directory of LyricBank-SFT."""
-    data = resolve_path(cfg.eval.task_metrics.data) if cfg.eval.task_metrics.data else join(run_dir(cfg), "build_sft")
+    data = (
+        resolve_path(cfg.eval.task_metrics.data)
+        if cfg.eval.task_metrics.data
+        else join(run_dir(cfg), "build_sft")
+    )
     return join(data, "validation")
 
 
@@ -71,8 +80,10 @@ def load_samples(path: str, tasks: list[str], max_per_task: int) -> pd.DataFrame
     from songsage.eval.playlistsense import _read_table
 
     if not Path(path).exists():
-        raise FileNotFoundError(f"eval.task_metrics: no validation split at {path} (run jobs/build_sft.py, "
-                                "or set eval.task_metrics.data)")  # fmt: skip
+        raise FileNotFoundError(
+            f"eval.task_metrics: no validation split at {path} (run jobs/build_sft.py, "
+            "or set eval.task_metrics.data)"
+        )
     df = _read_table(path)
     df = df[df["task"].isin(tasks)].sort_values(["task", "sample_id"])
     if max_per_task:
@@ -81,11 +92,14 @@ def load_samples(path: str, tasks: list[str], max_per_task: int) -> pd.DataFrame
     for sid, messages in zip(df["sample_id"], df["messages"], strict=True):
         msgs = [{"role": str(m["role"]), "content": str(m["content"])} for m in messages]
         if not msgs or msgs[-1]["role"] != "assistant":
-            raise ValueError(f"{path}: sample {sid}: messages must end with an assistant turn (the reference)")
+            raise ValueError(
+                f"{path}: sample {sid}: messages must end with an assistant turn (the reference)"
+            )
         prompts.append(json.dumps(msgs[:-1], ensure_ascii=False))
         refs.append(msgs[-1]["content"])
     return df.assign(prompt=prompts, reference=refs).reset_index(drop=True)[
-        ["sample_id", "task", "language", "prompt", "reference"]]  # fmt: skip
+        ["sample_id", "task", "language", "prompt", "reference"]
+    ]
 
 
 def score_task(task: str, preds: list[str], refs: list[str], encoder: Any = None) -> dict[str, float]:
@@ -96,13 +110,21 @@ def score_task(task: str, preds: list[str], refs: list[str], encoder: Any = None
     if task == "playlist_description":
         if encoder is None:
             raise ValueError("playlist_description needs an encoder for Emb-Sim")
-        return {"emb_sim": emb_sim(encoder.encode(preds, role="passage"), encoder.encode(refs, role="passage"))}
+        return {
+            "emb_sim": emb_sim(encoder.encode(preds, role="passage"), encoder.encode(refs, role="passage"))
+        }
     if task == "lyrics_artist":
-        return {"exact": float(np.mean([artist_exact_match(p, r) for p, r in zip(preds, refs, strict=True)])),
-                "partial": float(np.mean([artist_partial_match(p, r) for p, r in zip(preds, refs, strict=True)]))}  # fmt: skip
+        return {
+            "exact": float(np.mean([artist_exact_match(p, r) for p, r in zip(preds, refs, strict=True)])),
+            "partial": float(np.mean([artist_partial_match(p, r) for p, r in zip(preds, refs, strict=True)])),
+        }
     if task == "lyrics_title":
-        return {"f1": float(np.mean([title_f1(p, r) for p, r in zip(preds, refs, strict=True)])),
-                "edit_distance": float(np.mean([title_edit_distance(p, r) for p, r in zip(preds, refs, strict=True)]))}  # fmt: skip
+        return {
+            "f1": float(np.mean([title_f1(p, r) for p, r in zip(preds, refs, strict=True)])),
+            "edit_distance": float(
+                np.mean([title_edit_distance(p, r) for p, r in zip(preds, refs, strict=True)])
+            ),
+        }
     if task == "lyrics_emotion":
         return {"accuracy": emotion_accuracy(preds, refs)}
     raise ValueError(f"no Table 2 metric for task {task!r}; scored tasks: {SCORED_TASKS}")
@@ -121,7 +143,9 @@ def rewrite_rows(out_dir: str) -> dict[str, dict[str, float]]:
     if not path.exists():
         return {}
     df = pd.read_csv(path)
-    return {str(r.pop("model")): {f"rewrite/{k}": v / 100 for k, v in r.items()} for r in df.to_dict("records")}
+    return {
+        str(r.pop("model")): {f"rewrite/{k}": v / 100 for k, v in r.items()} for r in df.to_dict("records")
+    }
 
 
 def judge_lyrics_frame(predictions: pd.DataFrame, tasks: list[str]) -> pd.DataFrame:
@@ -131,10 +155,19 @@ def judge_lyrics_frame(predictions: pd.DataFrame, tasks: list[str]) -> pd.DataFr
     for r in predictions[predictions["task"].isin(tasks)].to_dict("records"):
         user = json.loads(r["prompt"])[-1]["content"]
         is_keywords = r["task"] == "keywords_to_lyrics"
-        rows.append({"task": r["task"], "model": r["model"], "sample_id": r["sample_id"],
-                     "keywords": user if is_keywords else "", "first_half": "" if is_keywords else user,
-                     "continuation": r["prediction"]})  # fmt: skip
-    return pd.DataFrame(rows, columns=["task", "model", "sample_id", "keywords", "first_half", "continuation"])
+        rows.append(
+            {
+                "task": r["task"],
+                "model": r["model"],
+                "sample_id": r["sample_id"],
+                "keywords": user if is_keywords else "",
+                "first_half": "" if is_keywords else user,
+                "continuation": r["prediction"],
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["task", "model", "sample_id", "keywords", "first_half", "continuation"]
+    )
 
 
 def _cell(value: float | None, percent: bool) -> str:
@@ -151,7 +184,10 @@ def table2_markdown(rows: dict[str, dict[str, float]], counts: dict[str, int]) -
         body = [[model] + [_cell(r.get(key), pct) for _, _, key, pct in cols] for model, r in rows.items()]
         parts.append("\n".join([f"**{title}**", "", *markdown_table(header, body)]))
     n = ", ".join(f"{t} {c}" for t, c in sorted(counts.items()))
-    return "\n\n".join(parts) + f"\n\nValidation samples per task: {n}. Percent except edit distance (characters).\n"
+    return (
+        "\n\n".join(parts)
+        + f"\n\nValidation samples per task: {n}. Percent except edit distance (characters).\n"
+    )
 
 
 def table2_frame(rows: dict[str, dict[str, float]]) -> pd.DataFrame:
@@ -166,8 +202,9 @@ def table2_frame(rows: dict[str, dict[str, float]]) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
-def evaluate_task_metrics(cfg: Config, out_dir: str, models: list[tuple[str, GeneratorConfig]] | None = None,
-                          encoder: Any = None) -> dict[str, Any]:  # fmt: skip
+def evaluate_task_metrics(
+    cfg: Config, out_dir: str, models: list[tuple[str, GeneratorConfig]] | None = None, encoder: Any = None
+) -> dict[str, Any]:
     """Predict the validation split with every model, score Table 2, write tables + predictions.
 
     Returns ``rows`` (model -> ``<task>/<metric>`` values), ``counts`` (samples per task), ``files``,
@@ -207,5 +244,9 @@ def evaluate_task_metrics(cfg: Config, out_dir: str, models: list[tuple[str, Gen
     if len(judge_rows):
         judge_path = str(out / JUDGE_LYRICS_FILE)
         judge_rows.to_parquet(judge_path, index=False)
-    return {"rows": rows, "counts": {str(k): int(v) for k, v in counts.items()}, "judge_lyrics": judge_path,
-            "files": [str(out / "table2.md"), str(out / "table2.csv")]}  # fmt: skip
+    return {
+        "rows": rows,
+        "counts": {str(k): int(v) for k, v in counts.items()},
+        "judge_lyrics": judge_path,
+        "files": [str(out / "table2.md"), str(out / "table2.csv")],
+    }

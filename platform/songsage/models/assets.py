@@ -22,7 +22,9 @@ def assets_dir() -> Path:
         path = Path(env)
     else:
         repo = Path(__file__).resolve().parents[3]
-        path = repo / ".assets" if (repo / "pyproject.toml").exists() else Path.home() / ".cache/songsage/assets"
+        path = (
+            repo / ".assets" if (repo / "pyproject.toml").exists() else Path.home() / ".cache/songsage/assets"
+        )
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -80,7 +80,9 @@ class SentenceTransformerEncoder:
         if query_prefix is None:
             query_prefix = BGE_ZH_QUERY_INSTRUCTION if "bge" in name_or_path and "zh" in name_or_path else ""
         self.prefixes = {"query": query_prefix, "passage": passage_prefix}
-        dim = self._model.get_embedding_dimension() if hasattr(self._model, "get_embedding_dimension") else None
+        dim = (
+            self._model.get_embedding_dimension() if hasattr(self._model, "get_embedding_dimension") else None
+        )
         self.dim = int(dim or self._model.get_sentence_embedding_dimension())
 
     def encode(self, texts: Sequence[str], role: Role = "passage") -> np.ndarray:
@@ -88,7 +90,9 @@ class SentenceTransformerEncoder:
         texts = [self.prefixes[role] + t for t in texts]
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        out = self._model.encode(texts, batch_size=self.batch_size, convert_to_numpy=True, normalize_embeddings=True)
+        out = self._model.encode(
+            texts, batch_size=self.batch_size, convert_to_numpy=True, normalize_embeddings=True
+        )
         return l2_normalize(out)
 
 

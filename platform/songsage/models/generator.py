@@ -239,8 +239,14 @@ def build_generator(cfg: GeneratorConfig, model_cfg: ModelConfig, cache_dir: str
 class _GenerateBatch:
     """Ray Data callable class: holds one generator per actor; maps ``messages`` JSON -> ``output_column``."""
 
-    def __init__(self, cfg: GeneratorConfig, model_cfg: ModelConfig, cache_dir: str | None,
-                 messages_column: str, output_column: str) -> None:  # fmt: skip
+    def __init__(
+        self,
+        cfg: GeneratorConfig,
+        model_cfg: ModelConfig,
+        cache_dir: str | None,
+        messages_column: str,
+        output_column: str,
+    ) -> None:
         self.gen = build_generator(cfg, model_cfg, cache_dir)
         self.params = SamplingParams.from_config(cfg)
         self.messages_column = messages_column
@@ -269,8 +275,13 @@ def generate_dataset(
 
     return ds.map_batches(
         _GenerateBatch,
-        fn_constructor_kwargs=dict(cfg=cfg, model_cfg=model_cfg, cache_dir=cache_dir,
-                                   messages_column=messages_column, output_column=output_column),  # fmt: skip
+        fn_constructor_kwargs=dict(
+            cfg=cfg,
+            model_cfg=model_cfg,
+            cache_dir=cache_dir,
+            messages_column=messages_column,
+            output_column=output_column,
+        ),
         batch_size=cfg.batch_size,
         batch_format="numpy",
         compute=ray.data.ActorPoolStrategy(size=cfg.num_actors),

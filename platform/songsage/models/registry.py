@@ -37,13 +37,31 @@ SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 # Published Qwen2.5 architectures (config.json of the released checkpoints), for random-init builds.
 QWEN25_ARCHS: dict[str, dict[str, Any]] = {
-    "qwen2.5-0.5b-arch": dict(hidden_size=896, num_hidden_layers=24, num_attention_heads=14,
-                              num_key_value_heads=2, intermediate_size=4864, tie_word_embeddings=True),
-    "qwen2.5-1.5b-arch": dict(hidden_size=1536, num_hidden_layers=28, num_attention_heads=12,
-                              num_key_value_heads=2, intermediate_size=8960, tie_word_embeddings=True),
-    "qwen2.5-7b-arch": dict(hidden_size=3584, num_hidden_layers=28, num_attention_heads=28,
-                            num_key_value_heads=4, intermediate_size=18944, tie_word_embeddings=False),
-}  # fmt: skip
+    "qwen2.5-0.5b-arch": dict(
+        hidden_size=896,
+        num_hidden_layers=24,
+        num_attention_heads=14,
+        num_key_value_heads=2,
+        intermediate_size=4864,
+        tie_word_embeddings=True,
+    ),
+    "qwen2.5-1.5b-arch": dict(
+        hidden_size=1536,
+        num_hidden_layers=28,
+        num_attention_heads=12,
+        num_key_value_heads=2,
+        intermediate_size=8960,
+        tie_word_embeddings=True,
+    ),
+    "qwen2.5-7b-arch": dict(
+        hidden_size=3584,
+        num_hidden_layers=28,
+        num_attention_heads=28,
+        num_key_value_heads=4,
+        intermediate_size=18944,
+        tie_word_embeddings=False,
+    ),
+}
 QWEN25_ROPE_THETA = 1000000.0
 QWEN25_MAX_POSITIONS = 32768
 QWEN25_RMS_EPS = 1e-6
@@ -139,11 +157,21 @@ def resolve(cfg: ModelConfig) -> ModelSpec:
     """Resolve ``model.name_or_path`` to a :class:`ModelSpec` (builds offline assets on first use)."""
     name = cfg.name_or_path
     if name == TINY_QWEN2:
-        return ModelSpec(name, "", tiny_qwen2_config(cfg.tiny, cfg.attn_implementation),
-                         resolve_tokenizer_path(QWEN25_OFFLINE), QWEN25_CHAT_TEMPLATE)  # fmt: skip
+        return ModelSpec(
+            name,
+            "",
+            tiny_qwen2_config(cfg.tiny, cfg.attn_implementation),
+            resolve_tokenizer_path(QWEN25_OFFLINE),
+            QWEN25_CHAT_TEMPLATE,
+        )
     if name in QWEN25_ARCHS:
-        return ModelSpec(name, "", qwen25_arch_config(name, cfg.attn_implementation),
-                         resolve_tokenizer_path(QWEN25_OFFLINE), QWEN25_CHAT_TEMPLATE)  # fmt: skip
+        return ModelSpec(
+            name,
+            "",
+            qwen25_arch_config(name, cfg.attn_implementation),
+            resolve_tokenizer_path(QWEN25_OFFLINE),
+            QWEN25_CHAT_TEMPLATE,
+        )
     if name == SMOLLM2:
         path = str(ensure_smollm2())
         return ModelSpec(name, path, None, path, "")

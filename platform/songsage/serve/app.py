@@ -11,7 +11,6 @@ named by ``serve.auth_token_env``.
 ``build_app({"config": <profile>, "set": [...]})`` is the builder named by ``configs/serve.yaml``.
 """
 
-
 import asyncio
 import json
 import os
@@ -45,9 +44,17 @@ class RequestError(Exception):
         self.status, self.message, self.param = status, message, param
 
 
-def _error(status: int, message: str, param: str | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
-    kind = {400: "invalid_request_error", 401: "authentication_error", 404: "not_found_error",
-            422: "invalid_request_error", 503: "overloaded_error", 504: "timeout_error"}.get(status, "server_error")  # fmt: skip
+def _error(
+    status: int, message: str, param: str | None = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    kind = {
+        400: "invalid_request_error",
+        401: "authentication_error",
+        404: "not_found_error",
+        422: "invalid_request_error",
+        503: "overloaded_error",
+        504: "timeout_error",
+    }.get(status, "server_error")
     return JSONResponse(oa.error_body(message, param, kind), status_code=status, headers=headers)
 
 
@@ -79,10 +86,20 @@ class GeneratorServer:
 
         n_prompt = len(self.model.prompt_ids(req["messages"]))
         if n_prompt > self.cfg.serve.max_prompt_tokens:
-            return {"error": f"messages: the prompt has {n_prompt} tokens; the limit is "
-                             f"{self.cfg.serve.max_prompt_tokens} (serve.max_prompt_tokens)", "param": "messages"}  # fmt: skip
-        gen = GenRequest(req["messages"], int(req["max_tokens"]), float(req["temperature"]), float(req["top_p"]),
-                         int(req["seed"]), tuple(req["stop"]), self.model.adapter_for(req["model"]))  # fmt: skip
+            return {
+                "error": f"messages: the prompt has {n_prompt} tokens; the limit is "
+                f"{self.cfg.serve.max_prompt_tokens} (serve.max_prompt_tokens)",
+                "param": "messages",
+            }
+        gen = GenRequest(
+            req["messages"],
+            int(req["max_tokens"]),
+            float(req["temperature"]),
+            float(req["top_p"]),
+            int(req["seed"]),
+            tuple(req["stop"]),
+            self.model.adapter_for(req["model"]),
+        )
         return gen, n_prompt
 
     async def generate(self, req: dict[str, Any]) -> dict[str, Any]:
@@ -147,7 +164,9 @@ class GeneratorServer:
 class EmbedderServer:
     """The shared encoder (:func:`songsage.models.encoder.load_encoder`); concurrent calls are batched."""
 
-    def __init__(self, encoder_tree: dict[str, Any], batch_max_size: int, batch_wait_timeout_s: float) -> None:
+    def __init__(
+        self, encoder_tree: dict[str, Any], batch_max_size: int, batch_wait_timeout_s: float
+    ) -> None:
         from songsage.models.encoder import load_encoder
 
         self.name = build(EncoderConfig, encoder_tree).name_or_path
@@ -194,8 +213,11 @@ class RecommenderServer:
 
     def info(self) -> dict[str, Any]:
         """Index location and rows (0 and ``loaded: false`` when no index was built)."""
-        return {"index_dir": self.index_path, "loaded": self.index is not None,
-                "rows": len(self.index) if self.index is not None else 0}  # fmt: skip
+        return {
+            "index_dir": self.index_path,
+            "loaded": self.index is not None,
+            "rows": len(self.index) if self.index is not None else 0,
+        }
 
     async def _rewrite(self, query: str) -> str:
         from songsage.serve.recommender import rewrite_prompt
@@ -203,10 +225,20 @@ class RecommenderServer:
 
         s = self.cfg.serve
         if s.backend == "vllm":
-            return (await chat_text(self.generator, s.model_id, rewrite_prompt(query), s.rewrite_max_tokens)).strip()
-        res = await self.generator.generate.remote({"messages": rewrite_prompt(query), "max_tokens": s.rewrite_max_tokens,
-                                                    "temperature": 0.0, "top_p": 1.0, "seed": self.cfg.run.seed,
-                                                    "stop": [], "model": s.model_id})  # fmt: skip
+            return (
+                await chat_text(self.generator, s.model_id, rewrite_prompt(query), s.rewrite_max_tokens)
+            ).strip()
+        res = await self.generator.generate.remote(
+            {
+                "messages": rewrite_prompt(query),
+                "max_tokens": s.rewrite_max_tokens,
+                "temperature": 0.0,
+                "top_p": 1.0,
+                "seed": self.cfg.run.seed,
+                "stop": [],
+                "model": s.model_id,
+            }
+        )
         return str(res.get("text", "")).strip()
 
     async def recommend(self, query: str, top_k: int, rewrite: bool) -> dict[str, Any]:
@@ -214,17 +246,26 @@ class RecommenderServer:
         from songsage.serve.recommender import embed_role, rank
 
         if self.index is None:
-            return {"error": f"no playlist index at {self.index_path}: run jobs/build_index.py", "status": 503}
+            return {
+                "error": f"no playlist index at {self.index_path}: run jobs/build_index.py",
+                "status": 503,
+            }
         rewritten = await self._rewrite(query) if rewrite else ""
         text = rewritten or query
         vec = await self.embedder.embed.remote([text], embed_role(bool(rewritten)))
-        return {"query": query, "rewritten_query": rewritten or None, "playlists": rank(self.index, vec[0], top_k)}
+        return {
+            "query": query,
+            "rewritten_query": rewritten or None,
+            "playlists": rank(self.index, vec[0], top_k),
+        }
 
 
 # ---------------------------------------------------------------------------------------------------
 # Ingress
 # ---------------------------------------------------------------------------------------------------
-api = FastAPI(title="SongSage", description="OpenAI-compatible SongSage model, embeddings and playlist recommender")
+api = FastAPI(
+    title="SongSage", description="OpenAI-compatible SongSage model, embeddings and playlist recommender"
+)
 
 
 @api.exception_handler(RequestValidationError)
@@ -242,8 +283,9 @@ async def _http_handler(request: Request, exc: StarletteHTTPException) -> JSONRe
 class Ingress:
     """HTTP front door: validation, limits, auth, overload mapping, SSE; forwards to the deployments."""
 
-    def __init__(self, cfg_tree: dict[str, Any], generator: Any, embedder: Any, recommender: Any,
-                 auth_token: str = "") -> None:  # fmt: skip
+    def __init__(
+        self, cfg_tree: dict[str, Any], generator: Any, embedder: Any, recommender: Any, auth_token: str = ""
+    ) -> None:
         self.cfg = build(Config, cfg_tree)
         self.s = self.cfg.serve
         self.generator, self.embedder, self.recommender = generator, embedder, recommender
@@ -259,13 +301,19 @@ class Ingress:
         header = request.headers.get("authorization", "")
         scheme, _, value = header.partition(" ")
         if scheme.lower() != "bearer" or value.strip() != self.token:
-            return _error(401, "missing or invalid bearer token (Authorization: Bearer <token>)", "Authorization",
-                          headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
+            return _error(
+                401,
+                "missing or invalid bearer token (Authorization: Bearer <token>)",
+                "Authorization",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         return None
 
     def _overloaded(self, exc: Exception) -> JSONResponse:
         retry = getattr(exc, "retry_after_s", None) or self.s.retry_after_s
-        return _error(503, f"server overloaded, retry later ({exc})", headers={"Retry-After": str(int(max(1, retry)))})
+        return _error(
+            503, f"server overloaded, retry later ({exc})", headers={"Retry-After": str(int(max(1, retry)))}
+        )
 
     async def _call(self, awaitable: Any) -> Any:
         """Await a handle response; past ``serve.request_timeout_s`` raises TimeoutError (-> 504)."""
@@ -281,7 +329,9 @@ class Ingress:
         except (BackPressureError, DeploymentUnavailableError) as exc:
             return self._overloaded(exc)
         except TimeoutError:
-            return _error(504, f"request took longer than serve.request_timeout_s={self.s.request_timeout_s} s")
+            return _error(
+                504, f"request took longer than serve.request_timeout_s={self.s.request_timeout_s} s"
+            )
 
     def _gen_request(self, body: oa.SamplingFields, messages: list[dict[str, str]]) -> dict[str, Any]:
         """Validated generator request dict; limits -> RequestError(400) naming the field."""
@@ -290,11 +340,20 @@ class Ingress:
         want = body.requested_max_tokens()
         field = "max_completion_tokens" if body.max_completion_tokens else "max_tokens"
         if want is not None and want > self.s.max_tokens_limit:
-            raise RequestError(400, f"{field}: {want} exceeds the limit {self.s.max_tokens_limit} "
-                                    f"(serve.max_tokens_limit)", field)  # fmt: skip
-        return {"messages": messages, "max_tokens": want or self.s.default_max_tokens, "temperature": body.temperature,
-                "top_p": body.top_p, "seed": body.seed if body.seed is not None else self.cfg.run.seed,
-                "stop": body.stop_list(), "model": body.model or self.s.model_id}  # fmt: skip
+            raise RequestError(
+                400,
+                f"{field}: {want} exceeds the limit {self.s.max_tokens_limit} (serve.max_tokens_limit)",
+                field,
+            )
+        return {
+            "messages": messages,
+            "max_tokens": want or self.s.default_max_tokens,
+            "temperature": body.temperature,
+            "top_p": body.top_p,
+            "seed": body.seed if body.seed is not None else self.cfg.run.seed,
+            "stop": body.stop_list(),
+            "model": body.model or self.s.model_id,
+        }
 
     async def _complete(self, body: oa.SamplingFields, messages: list[dict[str, str]], chat: bool) -> Any:
         req = self._gen_request(body, messages)
@@ -306,15 +365,20 @@ class Ingress:
             if "error" in res:
                 raise RequestError(400, res["error"], res.get("param"))
             make = oa.chat_response if chat else oa.completion_response
-            return make(model, res["text"], res["finish_reason"], res["prompt_tokens"], res["completion_tokens"])
+            return make(
+                model, res["text"], res["finish_reason"], res["prompt_tokens"], res["completion_tokens"]
+            )
         gen = self.generator.options(stream=True).stream.remote(req)
         first = await self._call(gen.__anext__())
         if "error" in first:
             raise RequestError(400, first["error"], first.get("param"))
-        return StreamingResponse(self._sse(gen, model, chat, first["prompt_tokens"], body.include_usage()),
-                                 media_type=SSE_MEDIA)  # fmt: skip
+        return StreamingResponse(
+            self._sse(gen, model, chat, first["prompt_tokens"], body.include_usage()), media_type=SSE_MEDIA
+        )
 
-    async def _sse(self, gen: Any, model: str, chat: bool, n_prompt: int, include_usage: bool) -> AsyncIterator[str]:
+    async def _sse(
+        self, gen: Any, model: str, chat: bool, n_prompt: int, include_usage: bool
+    ) -> AsyncIterator[str]:
         """OpenAI SSE packets from the generator's stream; errors mid-stream end it with an error packet."""
         cid = oa.new_stream_id(chat)
 
@@ -326,14 +390,26 @@ class Ingress:
         try:
             async for item in gen:
                 if "text" in item:
-                    yield packet(oa.chat_chunk(cid, model, {"content": item["text"]}, None) if chat
-                                 else oa.completion_chunk(cid, model, item["text"], None))  # fmt: skip
+                    yield packet(
+                        oa.chat_chunk(cid, model, {"content": item["text"]}, None)
+                        if chat
+                        else oa.completion_chunk(cid, model, item["text"], None)
+                    )
                 elif "finish_reason" in item:
                     fin = item["finish_reason"]
-                    yield packet(oa.chat_chunk(cid, model, {}, fin) if chat else oa.completion_chunk(cid, model, "", fin))
+                    yield packet(
+                        oa.chat_chunk(cid, model, {}, fin)
+                        if chat
+                        else oa.completion_chunk(cid, model, "", fin)
+                    )
                     if include_usage:
-                        usage = {"id": cid, "object": "chat.completion.chunk" if chat else "text_completion",
-                                 "model": model, "choices": [], "usage": oa.usage(n_prompt, item["completion_tokens"])}  # fmt: skip
+                        usage = {
+                            "id": cid,
+                            "object": "chat.completion.chunk" if chat else "text_completion",
+                            "model": model,
+                            "choices": [],
+                            "usage": oa.usage(n_prompt, item["completion_tokens"]),
+                        }
                         yield packet(usage)
         except Exception as exc:  # the client already has a 200: report in-band, never hang
             yield packet(oa.error_body(f"generation failed: {exc}", kind="server_error"))
@@ -366,16 +442,27 @@ class Ingress:
             infos = await asyncio.wait_for(asyncio.gather(*calls), timeout=self.s.request_timeout_s)
         except Exception as exc:  # not ready yet (or a replica is down)
             return _error(503, f"not ready: {exc}", headers={"Retry-After": str(self.s.retry_after_s)})
-        return JSONResponse({"ready": True, "models": self.model_ids, "backend": self.s.backend,
-                             "encoder": infos[0], "index": infos[1]})  # fmt: skip
+        return JSONResponse(
+            {
+                "ready": True,
+                "models": self.model_ids,
+                "backend": self.s.backend,
+                "encoder": infos[0],
+                "index": infos[1],
+            }
+        )
 
     @api.get("/v1/models")
     async def models(self, request: Request) -> Any:
         """OpenAI model list: the base model id and each adapter."""
         if (denied := self._auth(request)) is not None:
             return denied
-        return {"object": "list", "data": [{"id": m, "object": "model", "created": 0, "owned_by": "songsage"}
-                                            for m in self.model_ids]}  # fmt: skip
+        return {
+            "object": "list",
+            "data": [
+                {"id": m, "object": "model", "created": 0, "owned_by": "songsage"} for m in self.model_ids
+            ],
+        }
 
     @api.post("/v1/chat/completions")
     async def chat_completions(self, body: oa.ChatCompletionRequest, request: Request) -> Any:
@@ -389,7 +476,9 @@ class Ingress:
         """Text completion: the prompt is sent as one user turn through the same chat path."""
         if (denied := self._auth(request)) is not None:
             return denied
-        return await self._guard(lambda: self._complete(body, [{"role": "user", "content": body.prompt_text()}], chat=False))
+        return await self._guard(
+            lambda: self._complete(body, [{"role": "user", "content": body.prompt_text()}], chat=False)
+        )
 
     @api.post("/v1/embeddings")
     async def embeddings(self, body: oa.EmbeddingRequest, request: Request) -> Any:
@@ -400,14 +489,24 @@ class Ingress:
         async def run() -> Any:
             texts = body.texts()
             if not texts or len(texts) > self.s.max_embedding_inputs:
-                raise RequestError(400, f"input: give 1..{self.s.max_embedding_inputs} texts "
-                                        f"(serve.max_embedding_inputs), got {len(texts)}", "input")  # fmt: skip
+                raise RequestError(
+                    400,
+                    f"input: give 1..{self.s.max_embedding_inputs} texts "
+                    f"(serve.max_embedding_inputs), got {len(texts)}",
+                    "input",
+                )
             if any(len(t) > self.s.max_input_chars for t in texts):
-                raise RequestError(400, f"input: a text exceeds {self.s.max_input_chars} characters "
-                                        f"(serve.max_input_chars)", "input")  # fmt: skip
+                raise RequestError(
+                    400,
+                    f"input: a text exceeds {self.s.max_input_chars} characters (serve.max_input_chars)",
+                    "input",
+                )
             vecs = await self._call(self.embedder.embed.remote(texts, body.input_type))
-            return oa.embedding_response(body.model or self.cfg.encoder.name_or_path,
-                                         [oa.encode_vector(v, body.encoding_format) for v in vecs], 0)
+            return oa.embedding_response(
+                body.model or self.cfg.encoder.name_or_path,
+                [oa.encode_vector(v, body.encoding_format) for v in vecs],
+                0,
+            )
 
         return await self._guard(run)
 
@@ -420,7 +519,9 @@ class Ingress:
         async def run() -> Any:
             k = body.top_k or self.s.top_k
             if k > self.s.max_top_k:
-                raise RequestError(400, f"top_k: {k} exceeds the limit {self.s.max_top_k} (serve.max_top_k)", "top_k")
+                raise RequestError(
+                    400, f"top_k: {k} exceeds the limit {self.s.max_top_k} (serve.max_top_k)", "top_k"
+                )
             if len(body.query) > self.s.max_input_chars:
                 raise RequestError(400, f"query: longer than {self.s.max_input_chars} characters", "query")
             rewrite = self.s.rewrite if body.rewrite is None else body.rewrite
@@ -446,10 +547,15 @@ def build_serve_app(cfg: Config) -> Any:
     else:
         generator = GeneratorServer.options(**deployment_options(s.generator)).bind(tree)
     embedder = EmbedderServer.options(**deployment_options(s.embedder)).bind(
-        to_dict(cfg.encoder), s.batch_max_size, s.batch_wait_timeout_s)
-    recommender = RecommenderServer.options(**deployment_options(s.recommender)).bind(tree, embedder, generator)
+        to_dict(cfg.encoder), s.batch_max_size, s.batch_wait_timeout_s
+    )
+    recommender = RecommenderServer.options(**deployment_options(s.recommender)).bind(
+        tree, embedder, generator
+    )
     token = os.environ.get(s.auth_token_env, "") if s.auth_token_env else ""
-    return Ingress.options(**deployment_options(s.ingress)).bind(tree, generator, embedder, recommender, token)
+    return Ingress.options(**deployment_options(s.ingress)).bind(
+        tree, generator, embedder, recommender, token
+    )
 
 
 def _base_dir(path: str) -> Path:
@@ -507,8 +613,12 @@ def wait_ready(cfg: Config, timeout_s: float | None = None) -> dict[str, Any]:
 def start(cfg: Config, blocking: bool = False) -> Any:
     """Start Serve's HTTP proxy on ``serve.host:port`` and deploy the app (Ray must be initialised)."""
     serve.start(http_options={"host": cfg.serve.host, "port": cfg.serve.port})
-    return serve.run(build_serve_app(absolute_paths(cfg, Path.cwd())), name=cfg.serve.app_name, route_prefix=cfg.serve.route_prefix,
-                     blocking=blocking)  # fmt: skip
+    return serve.run(
+        build_serve_app(absolute_paths(cfg, Path.cwd())),
+        name=cfg.serve.app_name,
+        route_prefix=cfg.serve.route_prefix,
+        blocking=blocking,
+    )
 
 
 def stop(cfg: Config) -> None:

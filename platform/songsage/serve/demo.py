@@ -46,25 +46,49 @@ def serve_demo_stage(cfg: Config, out_dir: str, tracker: Any) -> list[tuple[str,
         ready_s = time.perf_counter() - t0
         client = openai.OpenAI(base_url=base_url(cfg) + "/v1", api_key=token or "unused", max_retries=0)
         t1 = time.perf_counter()
-        chat = client.chat.completions.create(model=cfg.serve.model_id, max_tokens=cfg.serve.default_max_tokens,
-                                              messages=[{"role": "user", "content": DEMO_QUESTION}])  # fmt: skip
+        chat = client.chat.completions.create(
+            model=cfg.serve.model_id,
+            max_tokens=cfg.serve.default_max_tokens,
+            messages=[{"role": "user", "content": DEMO_QUESTION}],
+        )
         chat_s = time.perf_counter() - t1
         answer = chat.choices[0].message.content or ""
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        rec = httpx.post(base_url(cfg) + "/v1/playlists/recommend", headers=headers,
-                         json={"query": DEMO_QUERY, "top_k": cfg.serve.top_k},
-                         timeout=cfg.serve.request_timeout_s).json()  # fmt: skip
+        rec = httpx.post(
+            base_url(cfg) + "/v1/playlists/recommend",
+            headers=headers,
+            json={"query": DEMO_QUERY, "top_k": cfg.serve.top_k},
+            timeout=cfg.serve.request_timeout_s,
+        ).json()
     finally:
         stop(cfg)
     top = rec.get("playlists", [])
     print(f"\nQ: {DEMO_QUESTION}\nA: {answer!r}")
-    print(f"\nrecommend: {DEMO_QUERY!r}" + (f" (rewritten: {rec['rewritten_query']!r})" if rec.get("rewritten_query") else ""))
+    print(
+        f"\nrecommend: {DEMO_QUERY!r}"
+        + (f" (rewritten: {rec['rewritten_query']!r})" if rec.get("rewritten_query") else "")
+    )
     for p in top:
         print(f"  {p['score']:.3f}  {p['playlist_id']}  {p['title']}  {', '.join(p['tags'])}")
     Path(out_dir).mkdir(parents=True, exist_ok=True)
-    Path(out_dir, "demo.json").write_text(json.dumps({"question": DEMO_QUESTION, "answer": answer,
-                                                      "query": DEMO_QUERY, "recommend": rec}, ensure_ascii=False, indent=2))  # fmt: skip
+    Path(out_dir, "demo.json").write_text(
+        json.dumps(
+            {"question": DEMO_QUESTION, "answer": answer, "query": DEMO_QUERY, "recommend": rec},
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
     tracker.log_metrics({"serve_ready_s": ready_s, "chat_latency_s": chat_s, "recommended": float(len(top))})
-    return [*rows, ("serve ready", f"{ready_s:.1f} s at {base_url(cfg)}"), ("question", DEMO_QUESTION),
-            ("answer", repr(answer)), ("chat latency", f"{chat_s * 1000:.0f} ms"), ("query", DEMO_QUERY),
-            ("top playlists", "; ".join(f"{p['title']} ({p['score']:.3f})" for p in top) or rec.get("error", {}).get("message", "none"))]  # fmt: skip
+    return [
+        *rows,
+        ("serve ready", f"{ready_s:.1f} s at {base_url(cfg)}"),
+        ("question", DEMO_QUESTION),
+        ("answer", repr(answer)),
+        ("chat latency", f"{chat_s * 1000:.0f} ms"),
+        ("query", DEMO_QUERY),
+        (
+            "top playlists",
+            "; ".join(f"{p['title']} ({p['score']:.3f})" for p in top)
+            or rec.get("error", {}).get("message", "none"),
+        ),
+    ]

@@ -52,10 +52,14 @@ def base_model_source(cfg: Config) -> str:
 def serve_generator_config(cfg: Config) -> GeneratorConfig:
     """The shared generator's section for serving: batch = ``serve.batch_max_size``, prompt window =
     ``serve.max_prompt_tokens`` (requests above it are refused before reaching the model)."""
-    return GeneratorConfig(backend="hf", batch_size=cfg.serve.batch_max_size,
-                           max_input_tokens=cfg.serve.max_prompt_tokens,
-                           max_new_tokens=cfg.serve.default_max_tokens, seed=cfg.run.seed,
-                           num_gpus=cfg.serve.generator.ray_actor_options.num_gpus)  # fmt: skip
+    return GeneratorConfig(
+        backend="hf",
+        batch_size=cfg.serve.batch_max_size,
+        max_input_tokens=cfg.serve.max_prompt_tokens,
+        max_new_tokens=cfg.serve.default_max_tokens,
+        seed=cfg.run.seed,
+        num_gpus=cfg.serve.generator.ray_actor_options.num_gpus,
+    )
 
 
 @dataclass
@@ -144,7 +148,9 @@ class ServeModel:
             from peft import PeftModel
 
             first, *rest = cfg.serve.adapters
-            model = PeftModel.from_pretrained(self.gen.model, resolve_model_source(first.path), adapter_name=first.name)
+            model = PeftModel.from_pretrained(
+                self.gen.model, resolve_model_source(first.path), adapter_name=first.name
+            )
             for a in rest:
                 model.load_adapter(resolve_model_source(a.path), adapter_name=a.name)
             self.gen.model = model.eval()
@@ -224,15 +230,21 @@ class ServeModel:
                     self.generated += sum(1 for t in value.reshape(-1).tolist() if t not in stop_ids)
                 super().put(value)
 
-        streamer = CountingStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True,
-                                    timeout=self.cfg.serve.request_timeout_s)  # fmt: skip
+        streamer = CountingStreamer(
+            self.tokenizer,
+            skip_prompt=True,
+            skip_special_tokens=True,
+            timeout=self.cfg.serve.request_timeout_s,
+        )
         kwargs: dict[str, Any] = dict(
             input_ids=torch.tensor([ids], device=self.gen.device),
             attention_mask=torch.ones(1, len(ids), dtype=torch.long, device=self.gen.device),
-            max_new_tokens=req.max_tokens, eos_token_id=self.gen.stop_ids,
-            pad_token_id=self.tokenizer.pad_token_id, streamer=streamer,
+            max_new_tokens=req.max_tokens,
+            eos_token_id=self.gen.stop_ids,
+            pad_token_id=self.tokenizer.pad_token_id,
+            streamer=streamer,
             stopping_criteria=StoppingCriteriaList([_CancelCriteria(cancel)]),
-        )  # fmt: skip
+        )
         if req.temperature > 0:
             kwargs.update(do_sample=True, temperature=req.temperature, top_p=req.top_p)
         else:

@@ -52,7 +52,9 @@ def read_playlists(path: str) -> pd.DataFrame:
     files = (sorted(p.glob("*.parquet")) or sorted(p.glob("*.jsonl"))) if p.is_dir() else [p]
     if not files:
         raise FileNotFoundError(f"no parquet/jsonl playlist files in {p}")
-    frames = [pd.DataFrame(read_jsonl_records(f)) if f.suffix == ".jsonl" else pd.read_parquet(f) for f in files]
+    frames = [
+        pd.DataFrame(read_jsonl_records(f)) if f.suffix == ".jsonl" else pd.read_parquet(f) for f in files
+    ]
     df = pd.concat(frames, ignore_index=True)
     if "playlist_id" not in df.columns:
         raise ValueError(f"{path}: no playlist_id column")
@@ -63,8 +65,14 @@ def read_playlists(path: str) -> pd.DataFrame:
             continue
         desc = r.get("description")
         title = r.get("title")
-        rows.append({"playlist_id": pid, "title": title if isinstance(title, str) else "",
-                     "tags": _as_list(r.get("tags")), "description": desc if isinstance(desc, str) else ""})  # fmt: skip
+        rows.append(
+            {
+                "playlist_id": pid,
+                "title": title if isinstance(title, str) else "",
+                "tags": _as_list(r.get("tags")),
+                "description": desc if isinstance(desc, str) else "",
+            }
+        )
     return pd.DataFrame(rows).drop_duplicates("playlist_id").reset_index(drop=True)
 
 
@@ -78,12 +86,21 @@ def playlists_source(cfg: Config) -> str:
 
 def index_dir(cfg: Config) -> str:
     """``serve.index_dir``, else ``<run.dir>/build_index/index``."""
-    return resolve_path(cfg.serve.index_dir) if cfg.serve.index_dir else join(run_dir(cfg), BUILD_INDEX_JOB, INDEX_SUBDIR)
+    return (
+        resolve_path(cfg.serve.index_dir)
+        if cfg.serve.index_dir
+        else join(run_dir(cfg), BUILD_INDEX_JOB, INDEX_SUBDIR)
+    )
 
 
-def build_playlist_index(playlists: pd.DataFrame, encoder: Encoder, encoder_name: str, source: str) -> FlatIndex:
+def build_playlist_index(
+    playlists: pd.DataFrame, encoder: Encoder, encoder_name: str, source: str
+) -> FlatIndex:
     """Embed each playlist's :func:`playlist_text` as a passage and return the filled index."""
-    texts = [playlist_text(t, g, d) for t, g, d in zip(playlists["title"], playlists["tags"], playlists["description"], strict=True)]
+    texts = [
+        playlist_text(t, g, d)
+        for t, g, d in zip(playlists["title"], playlists["tags"], playlists["description"], strict=True)
+    ]
     vectors = encoder.encode(texts, role="passage") if texts else np.zeros((0, encoder.dim), np.float32)
     index = FlatIndex(int(vectors.shape[1]) if len(texts) else encoder.dim)
     index.add(vectors, ids=list(playlists["playlist_id"]))
@@ -91,10 +108,17 @@ def build_playlist_index(playlists: pd.DataFrame, encoder: Encoder, encoder_name
         "encoder": encoder_name,
         "source": source,
         "text": "title\\ntags\\ndescription",
-        "playlists": {pid: {"title": t, "tags": list(g), "description": d}
-                      for pid, t, g, d in zip(playlists["playlist_id"], playlists["title"], playlists["tags"],
-                                               playlists["description"], strict=True)},
-    }  # fmt: skip
+        "playlists": {
+            pid: {"title": t, "tags": list(g), "description": d}
+            for pid, t, g, d in zip(
+                playlists["playlist_id"],
+                playlists["title"],
+                playlists["tags"],
+                playlists["description"],
+                strict=True,
+            )
+        },
+    }
     return index
 
 
@@ -118,10 +142,17 @@ def build_index(cfg: Config, out_index_dir: str, encoder: Encoder | None = None)
     encoder = encoder or load_encoder(cfg.encoder)
     index = build_playlist_index(playlists, encoder, cfg.encoder.name_or_path, source)
     index.save(out_index_dir)
-    manifest = {"job": BUILD_INDEX_JOB, "source": source, "source_sha256": _sha256(source), "rows": len(index),
-                "dim": index.dim, "encoder": cfg.encoder.name_or_path, "index_dir": out_index_dir,
-                "with_description": int((playlists["description"] != "").sum()),
-                "seconds": round(time.perf_counter() - start, 3)}  # fmt: skip
+    manifest = {
+        "job": BUILD_INDEX_JOB,
+        "source": source,
+        "source_sha256": _sha256(source),
+        "rows": len(index),
+        "dim": index.dim,
+        "encoder": cfg.encoder.name_or_path,
+        "index_dir": out_index_dir,
+        "with_description": int((playlists["description"] != "").sum()),
+        "seconds": round(time.perf_counter() - start, 3),
+    }
     (Path(out_index_dir).parent / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
     return manifest
 
@@ -132,6 +163,10 @@ def build_index_stage(cfg: Config, out_dir: str, tracker: Any) -> list[tuple[str
     manifest = build_index(cfg, target)
     tracker.log_metrics({"index_rows": float(manifest["rows"]), "index_seconds": float(manifest["seconds"])})
     tracker.log_dict(manifest, "build_index_manifest.json")
-    return [("playlists", f"{manifest['rows']} ({manifest['with_description']} with a description)"),
-            ("source", manifest["source"]), ("encoder", f"{manifest['encoder']} (dim {manifest['dim']})"),
-            ("index", target), ("seconds", str(manifest["seconds"]))]  # fmt: skip
+    return [
+        ("playlists", f"{manifest['rows']} ({manifest['with_description']} with a description)"),
+        ("source", manifest["source"]),
+        ("encoder", f"{manifest['encoder']} (dim {manifest['dim']})"),
+        ("index", target),
+        ("seconds", str(manifest["seconds"])),
+    ]

@@ -124,39 +124,68 @@ def _id(prefix: str) -> str:
 
 def usage(prompt_tokens: int, completion_tokens: int) -> dict[str, int]:
     """OpenAI ``usage`` block (token counts)."""
-    return {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-            "total_tokens": prompt_tokens + completion_tokens}  # fmt: skip
+    return {
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens,
+        "total_tokens": prompt_tokens + completion_tokens,
+    }
 
 
-def chat_response(model: str, text: str, finish: str, prompt_tokens: int, completion_tokens: int) -> dict[str, Any]:
+def chat_response(
+    model: str, text: str, finish: str, prompt_tokens: int, completion_tokens: int
+) -> dict[str, Any]:
     """A non-streaming ``chat.completion`` object."""
     return {
-        "id": _id("chatcmpl"), "object": "chat.completion", "created": int(time.time()), "model": model,
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish,
-                     "logprobs": None}],
+        "id": _id("chatcmpl"),
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": text},
+                "finish_reason": finish,
+                "logprobs": None,
+            }
+        ],
         "usage": usage(prompt_tokens, completion_tokens),
-    }  # fmt: skip
+    }
 
 
-def completion_response(model: str, text: str, finish: str, prompt_tokens: int, completion_tokens: int) -> dict[str, Any]:
+def completion_response(
+    model: str, text: str, finish: str, prompt_tokens: int, completion_tokens: int
+) -> dict[str, Any]:
     """A non-streaming ``text_completion`` object."""
     return {
-        "id": _id("cmpl"), "object": "text_completion", "created": int(time.time()), "model": model,
+        "id": _id("cmpl"),
+        "object": "text_completion",
+        "created": int(time.time()),
+        "model": model,
         "choices": [{"index": 0, "text": text, "finish_reason": finish, "logprobs": None}],
         "usage": usage(prompt_tokens, completion_tokens),
-    }  # fmt: skip
+    }
 
 
 def chat_chunk(cid: str, model: str, delta: dict[str, str], finish: str | None) -> dict[str, Any]:
     """One ``chat.completion.chunk`` of a stream."""
-    return {"id": cid, "object": "chat.completion.chunk", "created": int(time.time()), "model": model,
-            "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}]}  # fmt: skip
+    return {
+        "id": cid,
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}],
+    }
 
 
 def completion_chunk(cid: str, model: str, text: str, finish: str | None) -> dict[str, Any]:
     """One streamed ``text_completion`` chunk."""
-    return {"id": cid, "object": "text_completion", "created": int(time.time()), "model": model,
-            "choices": [{"index": 0, "text": text, "finish_reason": finish, "logprobs": None}]}  # fmt: skip
+    return {
+        "id": cid,
+        "object": "text_completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [{"index": 0, "text": text, "finish_reason": finish, "logprobs": None}],
+    }
 
 
 def new_stream_id(chat: bool) -> str:
@@ -176,11 +205,17 @@ def encode_vector(vector: Any, encoding_format: str) -> list[float] | str:
 
 def embedding_response(model: str, vectors: list[list[float] | str], prompt_tokens: int) -> dict[str, Any]:
     """``list`` of ``embedding`` objects in input order (vectors already encoded)."""
-    return {"object": "list", "model": model, "usage": {"prompt_tokens": prompt_tokens, "total_tokens": prompt_tokens},
-            "data": [{"object": "embedding", "index": i, "embedding": v} for i, v in enumerate(vectors)]}  # fmt: skip
+    return {
+        "object": "list",
+        "model": model,
+        "usage": {"prompt_tokens": prompt_tokens, "total_tokens": prompt_tokens},
+        "data": [{"object": "embedding", "index": i, "embedding": v} for i, v in enumerate(vectors)],
+    }
 
 
-def error_body(message: str, param: str | None = None, kind: str = "invalid_request_error", code: str | None = None) -> dict[str, Any]:
+def error_body(
+    message: str, param: str | None = None, kind: str = "invalid_request_error", code: str | None = None
+) -> dict[str, Any]:
     """OpenAI error envelope ``{"error": {"message", "type", "param", "code"}}``."""
     return {"error": {"message": message, "type": kind, "param": param, "code": code}}
 
@@ -194,5 +229,7 @@ def validation_error_body(errors: list[dict[str, Any]]) -> dict[str, Any]:
         first = first or field
         parts.append(f"{field}: {err.get('msg', 'invalid')}")
     body = error_body("; ".join(parts) or "invalid request", param=first)
-    body["detail"] = [{"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in errors]
+    body["detail"] = [
+        {"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in errors
+    ]
     return body

@@ -38,6 +38,12 @@ def rank(index: FlatIndex, vector: np.ndarray, k: int) -> list[dict[str, Any]]:
             continue
         pid = index.ids[int(row)]
         meta = info.get(pid, {})
-        out.append({"playlist_id": pid, "title": meta.get("title", ""), "tags": list(meta.get("tags", [])),
-                    "score": round(float(score), 6)})  # fmt: skip
+        out.append(
+            {
+                "playlist_id": pid,
+                "title": meta.get("title", ""),
+                "tags": list(meta.get("tags", [])),
+                "score": round(float(score), 6),
+            }
+        )
     return out

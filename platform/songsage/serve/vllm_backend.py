@@ -49,9 +49,13 @@ def llm_config_dict(cfg: Config) -> dict[str, Any]:
         "engine_kwargs": engine,
     }
     if v.dynamic_lora_loading_path:
-        engine.update(enable_lora=True, max_lora_rank=v.max_lora_rank, max_loras=v.max_num_adapters_per_replica)
-        out["lora_config"] = {"dynamic_lora_loading_path": v.dynamic_lora_loading_path,
-                              "max_num_adapters_per_replica": v.max_num_adapters_per_replica}  # fmt: skip
+        engine.update(
+            enable_lora=True, max_lora_rank=v.max_lora_rank, max_loras=v.max_num_adapters_per_replica
+        )
+        out["lora_config"] = {
+            "dynamic_lora_loading_path": v.dynamic_lora_loading_path,
+            "max_num_adapters_per_replica": v.max_num_adapters_per_replica,
+        }
     if v.accelerator_type:
         out["accelerator_type"] = v.accelerator_type
     engine.update(v.engine_kwargs)
@@ -123,8 +127,17 @@ async def relay(handle: Any, method: str, body: dict[str, Any]) -> tuple[int, An
 
 async def chat_text(handle: Any, model_id: str, messages: list[dict[str, str]], max_tokens: int) -> str:
     """Greedy chat completion text from the LLMServer (used for the recommender's query rewrite)."""
-    status, data = await relay(handle, CHAT, {"model": model_id, "messages": messages, "max_tokens": max_tokens,
-                                              "temperature": 0.0, "stream": False})  # fmt: skip
+    status, data = await relay(
+        handle,
+        CHAT,
+        {
+            "model": model_id,
+            "messages": messages,
+            "max_tokens": max_tokens,
+            "temperature": 0.0,
+            "stream": False,
+        },
+    )
     if status != 200 or not isinstance(data, dict):
         raise RuntimeError(f"vLLM rewrite failed with status {status}: {data}")
     return str(data["choices"][0]["message"]["content"] or "")

@@ -106,7 +106,9 @@ def inspect_shards(cfg: Config) -> ShardInfo:
     head = schema_file.read_row_group(0, columns=["input_ids"]).column("input_ids")
     seq_len = len(head[0].as_py()) if len(head) else int(manifest.get("seq_len", 0))
     if manifest.get("seq_len") and int(manifest["seq_len"]) != seq_len:
-        raise ShardError(f"shards at {path} hold {seq_len}-token rows but the manifest says {manifest['seq_len']}")
+        raise ShardError(
+            f"shards at {path} hold {seq_len}-token rows but the manifest says {manifest['seq_len']}"
+        )
     if seq_len != cfg.pretrain.seq_len:
         raise ShardError(
             f"seq_len mismatch: shards at {path} were packed to {seq_len} tokens but pretrain.seq_len is "
@@ -118,7 +120,9 @@ def inspect_shards(cfg: Config) -> ShardInfo:
     for file in files:
         fs_i, p = _filesystem(file)
         rows += pq.ParquetFile(fs_i.open_input_file(p)).metadata.num_rows
-    return ShardInfo(path=path, files=files, seq_len=seq_len, manifest=manifest, tokenizer_vocab=vocab, rows=rows)
+    return ShardInfo(
+        path=path, files=files, seq_len=seq_len, manifest=manifest, tokenizer_vocab=vocab, rows=rows
+    )
 
 
 def ids_matrix(column: Any) -> np.ndarray:
@@ -150,7 +154,9 @@ def eval_mask(ids: np.ndarray, fraction: float, seed: int) -> np.ndarray:
 def _select(batch: Any, fraction: float, seed: int, held_out: bool) -> dict[str, np.ndarray]:
     """Map-batches body: keep the held-out rows (``held_out``) or the training rows, as numpy tensors."""
     ids = ids_matrix(batch["input_ids"])
-    length = np.asarray(batch["length"].to_numpy() if hasattr(batch["length"], "to_numpy") else batch["length"])
+    length = np.asarray(
+        batch["length"].to_numpy() if hasattr(batch["length"], "to_numpy") else batch["length"]
+    )
     mask = eval_mask(ids, fraction, seed)
     keep = mask if held_out else ~mask
     return {"input_ids": ids[keep], "length": length[keep].astype(np.int32)}
@@ -175,9 +181,15 @@ def build_datasets(info: ShardInfo, fraction: float, seed: int, num_blocks: int)
     """(train, eval) Ray Datasets of ``input_ids`` (int32 [seq_len]) and ``length`` rows, file order kept."""
     import ray.data
 
-    ds = ray.data.read_parquet(info.files, override_num_blocks=num_blocks).select_columns(["input_ids", "length"])
-    train = ds.map_batches(_select, batch_format="pyarrow", fn_kwargs=dict(fraction=fraction, seed=seed, held_out=False))
-    held = ds.map_batches(_select, batch_format="pyarrow", fn_kwargs=dict(fraction=fraction, seed=seed, held_out=True))
+    ds = ray.data.read_parquet(info.files, override_num_blocks=num_blocks).select_columns(
+        ["input_ids", "length"]
+    )
+    train = ds.map_batches(
+        _select, batch_format="pyarrow", fn_kwargs=dict(fraction=fraction, seed=seed, held_out=False)
+    )
+    held = ds.map_batches(
+        _select, batch_format="pyarrow", fn_kwargs=dict(fraction=fraction, seed=seed, held_out=True)
+    )
     return train, held
 
 

@@ -49,7 +49,7 @@ def _fill(node: dict[str, Any], key: str, value: Any, where: str) -> None:
     if current != AUTO and current != value:
         raise DeepSpeedConfigError(
             f"DeepSpeed template sets {where}{key}={current!r} but the run config gives {value!r}; "
-            f"use \"auto\" in the template (the run config is the single source)"
+            f'use "auto" in the template (the run config is the single source)'
         )
     node[key] = value
 
@@ -91,7 +91,9 @@ def build_deepspeed_config(
         }
         optimizer = ds.setdefault("optimizer", {"type": "AdamW", "params": {}})
         if str(optimizer.get("type", "AdamW")).lower() != "adamw":
-            raise DeepSpeedConfigError(f"DeepSpeed template optimizer {optimizer.get('type')!r}: only AdamW is supported")
+            raise DeepSpeedConfigError(
+                f"DeepSpeed template optimizer {optimizer.get('type')!r}: only AdamW is supported"
+            )
         optimizer["type"] = "AdamW"
         for key, value in params.items():
             _fill(optimizer.setdefault("params", {}), key, value, "optimizer.params.")
@@ -99,10 +101,14 @@ def build_deepspeed_config(
         # On CPU the worker passes a torch AdamW built from the same run-config values.
         del ds["optimizer"]
     if "scheduler" in ds:
-        raise DeepSpeedConfigError("DeepSpeed template has a scheduler: the schedule comes from pretrain.lr_scheduler")
+        raise DeepSpeedConfigError(
+            "DeepSpeed template has a scheduler: the schedule comes from pretrain.lr_scheduler"
+        )
     leftover = [k for k, v in _walk(ds) if v == AUTO]
     if leftover:
-        raise DeepSpeedConfigError(f"DeepSpeed template keys left as \"auto\" with no run-config value: {leftover}")
+        raise DeepSpeedConfigError(
+            f'DeepSpeed template keys left as "auto" with no run-config value: {leftover}'
+        )
     return ds
 
 

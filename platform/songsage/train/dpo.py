@@ -35,8 +35,9 @@ from songsage.train.sft import SFTDataError, launch_lora, lora_loop, prepare_bas
 JOB = "dpo"
 NO_ADAPTER = "none"
 SFT_MERGED_DIR = "sft_merged"
-PAIR_TOKEN_SCHEMA = pa.schema([(f"{side}_{col}", pa.list_(pa.int32())) for side in ("chosen", "rejected")
-                               for col in ("ids", "labels")])  # fmt: skip
+PAIR_TOKEN_SCHEMA = pa.schema(
+    [(f"{side}_{col}", pa.list_(pa.int32())) for side in ("chosen", "rejected") for col in ("ids", "labels")]
+)
 
 
 class TokenizePairs:
@@ -48,8 +49,12 @@ class TokenizePairs:
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         cols: dict[str, list[list[int]]] = {name: [] for name in PAIR_TOKEN_SCHEMA.names}
-        for prompt, chosen, rejected in zip(batch.column("prompt").to_pylist(), batch.column("chosen").to_pylist(),
-                                            batch.column("rejected").to_pylist(), strict=True):  # fmt: skip
+        for prompt, chosen, rejected in zip(
+            batch.column("prompt").to_pylist(),
+            batch.column("chosen").to_pylist(),
+            batch.column("rejected").to_pylist(),
+            strict=True,
+        ):
             for side, text in (("chosen", chosen), ("rejected", rejected)):
                 ids, labels = encode_pair(self.tok, prompt, text, self.max_len)
                 cols[f"{side}_ids"].append(ids)
@@ -67,16 +72,21 @@ def sequence_logps(logits: Any, labels: Any) -> Any:
     return (per_token * mask).sum(-1)
 
 
-def dpo_losses(policy_chosen: Any, policy_rejected: Any, ref_chosen: Any, ref_rejected: Any, beta: float) -> tuple[Any, dict[str, float]]:
+def dpo_losses(
+    policy_chosen: Any, policy_rejected: Any, ref_chosen: Any, ref_rejected: Any, beta: float
+) -> tuple[Any, dict[str, float]]:
     """Sigmoid DPO loss and its metrics from summed log-probabilities (tensors of shape [pairs])."""
     import torch.nn.functional as F
 
     chosen_r = beta * (policy_chosen - ref_chosen)
     rejected_r = beta * (policy_rejected - ref_rejected)
     loss = -F.logsigmoid(chosen_r - rejected_r).mean()
-    metrics = {"rewards/chosen": float(chosen_r.mean()), "rewards/rejected": float(rejected_r.mean()),
-               "rewards/margins": float((chosen_r - rejected_r).mean()),
-               "rewards/accuracy": float((chosen_r > rejected_r).float().mean())}  # fmt: skip
+    metrics = {
+        "rewards/chosen": float(chosen_r.mean()),
+        "rewards/rejected": float(rejected_r.mean()),
+        "rewards/margins": float((chosen_r - rejected_r).mean()),
+        "rewards/accuracy": float((chosen_r > rejected_r).float().mean()),
+    }
     return loss, metrics
 
 
@@ -86,7 +96,9 @@ def dpo_step(engine: Any, batch: dict[str, Any], ctx: dict[str, Any]) -> tuple[A
     import torch
 
     ids = [list(x) for x in batch["chosen_ids"]] + [list(x) for x in batch["rejected_ids"]]
-    labels = pad([list(x) for x in batch["chosen_labels"]] + [list(x) for x in batch["rejected_labels"]], IGNORE_INDEX)
+    labels = pad(
+        [list(x) for x in batch["chosen_labels"]] + [list(x) for x in batch["rejected_labels"]], IGNORE_INDEX
+    )
     input_ids = pad(ids, ctx["pad_id"])
     attention = attention_from(input_ids, [len(x) for x in ids])
     dev = ctx["device"]
@@ -107,7 +119,9 @@ def sft_adapter_dir(cfg: Config) -> str:
     """``dpo.sft_adapter`` or ``<run.dir>/sft/adapter`` ('' for ``none``)."""
     if cfg.dpo.sft_adapter == NO_ADAPTER:
         return ""
-    return resolve_path(cfg.dpo.sft_adapter) if cfg.dpo.sft_adapter else join(run_dir(cfg), "sft", ADAPTER_DIR)
+    return (
+        resolve_path(cfg.dpo.sft_adapter) if cfg.dpo.sft_adapter else join(run_dir(cfg), "sft", ADAPTER_DIR)
+    )
 
 
 def merge_sft(cfg: Config, adapter: str, out_dir: str) -> ModelConfig:
@@ -131,7 +145,9 @@ def merge_sft(cfg: Config, adapter: str, out_dir: str) -> ModelConfig:
 
 def pairs_dir(cfg: Config) -> str:
     """``dpo.data`` or ``<run.dir>/build_preferences``; the pairs are in its ``pairs/``."""
-    return join(resolve_path(cfg.dpo.data) if cfg.dpo.data else join(run_dir(cfg), "build_preferences"), "pairs")
+    return join(
+        resolve_path(cfg.dpo.data) if cfg.dpo.data else join(run_dir(cfg), "build_preferences"), "pairs"
+    )
 
 
 def run_dpo(cfg: Config, out_dir: str, tracker: Tracker) -> dict[str, Any]:
@@ -142,15 +158,23 @@ def run_dpo(cfg: Config, out_dir: str, tracker: Tracker) -> dict[str, Any]:
 
     adapter = sft_adapter_dir(cfg)
     if adapter and not Path(adapter, "adapter_config.json").exists():
-        raise FileNotFoundError(f"dpo.sft_adapter: no PEFT adapter at {adapter} (run jobs/sft.py, or set it to 'none')")
+        raise FileNotFoundError(
+            f"dpo.sft_adapter: no PEFT adapter at {adapter} (run jobs/sft.py, or set it to 'none')"
+        )
     base = merge_sft(cfg, adapter, out_dir) if adapter else prepare_base(cfg, cfg.dpo, out_dir)
     src = pairs_dir(cfg)
     files = io.list_files(src, (".parquet",)) if Path(src).exists() else []
     if not files:
         raise SFTDataError(f"dpo.data: no preference pairs under {src} (run jobs/build_preferences.py first)")
-    ds = ray.data.read_parquet(files, override_num_blocks=cfg.ray.target_blocks).select_columns(["prompt", "chosen", "rejected"])
-    ds = ds.map_batches(TokenizePairs, fn_constructor_kwargs={"model_cfg": base, "section": cfg.dpo},
-                        batch_format="pyarrow", concurrency=1).materialize()  # fmt: skip
+    ds = ray.data.read_parquet(files, override_num_blocks=cfg.ray.target_blocks).select_columns(
+        ["prompt", "chosen", "rejected"]
+    )
+    ds = ds.map_batches(
+        TokenizePairs,
+        fn_constructor_kwargs={"model_cfg": base, "section": cfg.dpo},
+        batch_format="pyarrow",
+        concurrency=1,
+    ).materialize()
     tracker.set_tags({"dpo.data": src, "dpo.sft_adapter": adapter or NO_ADAPTER})
     return launch_lora(cfg, JOB, out_dir, tracker, base, {"train": ds}, {"sft_adapter": adapter})
 

@@ -125,7 +125,8 @@ def launch(cfg: Config, spec: LaunchSpec, tracker: Tracker) -> Any:
         ),
         datasets=spec.datasets,
         dataset_config=ray.train.DataConfig(
-            datasets_to_split="all" if spec.split else [], execution_options=ExecutionOptions(preserve_order=True)
+            datasets_to_split="all" if spec.split else [],
+            execution_options=ExecutionOptions(preserve_order=True),
         ),
     )
     result = trainer.fit()
@@ -211,7 +212,9 @@ def param_groups(model: Any, weight_decay: float) -> list[dict[str, Any]]:
     return [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
 
 
-def setup_deepspeed(model: Any, ds_config: dict[str, Any], train: PretrainConfig, total_steps: int) -> tuple[Any, Any]:
+def setup_deepspeed(
+    model: Any, ds_config: dict[str, Any], train: PretrainConfig, total_steps: int
+) -> tuple[Any, Any]:
     """``deepspeed.initialize`` with the run's optimizer and schedule.
 
     Inputs: the model, the DeepSpeed dict from :func:`~songsage.train.deepspeed_config.build_deepspeed_config`,
@@ -231,7 +234,9 @@ def setup_deepspeed(model: Any, ds_config: dict[str, Any], train: PretrainConfig
     groups = param_groups(model, train.weight_decay)
     optimizer = None
     if "optimizer" not in ds_config:
-        optimizer = torch.optim.AdamW(groups, lr=train.lr, betas=(train.adam_beta1, train.adam_beta2), eps=train.adam_eps)
+        optimizer = torch.optim.AdamW(
+            groups, lr=train.lr, betas=(train.adam_beta1, train.adam_beta2), eps=train.adam_eps
+        )
     engine, _, _, scheduler = deepspeed.initialize(
         model=model, model_parameters=groups, optimizer=optimizer, lr_scheduler=schedule, config=ds_config
     )
@@ -291,7 +296,9 @@ def restore_checkpoint(engine: Any, rank: int) -> dict[str, Any] | None:
     if checkpoint is None:
         return None
     with checkpoint.as_directory() as path:
-        engine.load_checkpoint(path, tag=CHECKPOINT_TAG, load_optimizer_states=True, load_lr_scheduler_states=True)
+        engine.load_checkpoint(
+            path, tag=CHECKPOINT_TAG, load_optimizer_states=True, load_lr_scheduler_states=True
+        )
         state = json.loads(Path(path, STATE_FILE).read_text(encoding="utf-8"))
         rng_path = Path(path, RNG_FILE.format(rank=rank))
         if rng_path.exists():
@@ -320,7 +327,9 @@ def save_final_model(engine: Any, tokenizer: Any, out_dir: str, zero_stage: int,
     local = tempfile.mkdtemp(prefix="songsage-model-") if is_uri(out_dir) else out_dir
     Path(local).mkdir(parents=True, exist_ok=True)
     module = engine.module
-    module.save_pretrained(local, state_dict=state_dict) if state_dict is not None else module.save_pretrained(local)
+    module.save_pretrained(
+        local, state_dict=state_dict
+    ) if state_dict is not None else module.save_pretrained(local)
     tokenizer.save_pretrained(local)
     if is_uri(out_dir):
         import pyarrow.fs as pafs

@@ -27,7 +27,9 @@ def base_model_config(cfg: Config, section: SFTConfig) -> ModelConfig:
     ``model.name_or_path`` (registry names keep ``model.tiny`` etc.)."""
     if section.base_model:
         path = section.base_model
-        return dataclasses.replace(cfg.model, name_or_path=resolve_path(path) if Path(path).exists() else path)
+        return dataclasses.replace(
+            cfg.model, name_or_path=resolve_path(path) if Path(path).exists() else path
+        )
     pretrained = join(run_dir(cfg), "pretrain", "model")
     if not is_uri(pretrained) and Path(pretrained, "config.json").exists():
         return dataclasses.replace(cfg.model, name_or_path=pretrained)
@@ -55,7 +57,9 @@ def load_tokenizer(model_cfg: ModelConfig, section: SFTConfig) -> Any:
     elif section.chat_template != MODEL_TEMPLATE:
         tok.chat_template = Path(section.chat_template).read_text(encoding="utf-8")
     if not tok.chat_template or "{% generation %}" not in tok.chat_template:
-        raise ValueError("the chat template must mark assistant turns with {% generation %} (sft.chat_template)")
+        raise ValueError(
+            "the chat template must mark assistant turns with {% generation %} (sft.chat_template)"
+        )
     if END_OF_TURN not in tok.get_vocab():
         raise ValueError(f"tokenizer of {model_cfg.name_or_path} has no {END_OF_TURN} token")
     if tok.pad_token is None:
@@ -69,20 +73,30 @@ def lora_config(section: SFTConfig) -> Any:
 
     targets = section.lora_target_modules
     target: Any = targets[0] if targets == ["all-linear"] else list(targets)
-    return LoraConfig(r=section.lora_r, lora_alpha=section.lora_alpha, lora_dropout=section.lora_dropout,
-                      target_modules=target, bias="none", task_type="CAUSAL_LM")  # fmt: skip
+    return LoraConfig(
+        r=section.lora_r,
+        lora_alpha=section.lora_alpha,
+        lora_dropout=section.lora_dropout,
+        target_modules=target,
+        bias="none",
+        task_type="CAUSAL_LM",
+    )
 
 
 def encode_chat(tokenizer: Any, messages: list[dict[str, str]], max_len: int) -> tuple[list[int], list[int]]:
     """(input ids, labels) of one conversation: labels are the ids on assistant tokens (content + ``<|im_end|>``)
     and -100 elsewhere; cut to ``max_len`` tokens."""
-    enc = tokenizer.apply_chat_template(messages, tokenize=True, return_dict=True, return_assistant_tokens_mask=True)
+    enc = tokenizer.apply_chat_template(
+        messages, tokenize=True, return_dict=True, return_assistant_tokens_mask=True
+    )
     ids = list(enc["input_ids"])[:max_len]
     mask = list(enc["assistant_masks"])[:max_len]
     return ids, [i if m else IGNORE_INDEX for i, m in zip(ids, mask, strict=True)]
 
 
-def encode_pair(tokenizer: Any, prompt: list[dict[str, str]], completion: str, max_len: int) -> tuple[list[int], list[int]]:
+def encode_pair(
+    tokenizer: Any, prompt: list[dict[str, str]], completion: str, max_len: int
+) -> tuple[list[int], list[int]]:
     """(ids, labels) of prompt + assistant ``completion`` + ``<|im_end|>``: labels only on the completion. The
     prompt keeps its last tokens when the pair is longer than ``max_len``."""
     p = tokenizer.apply_chat_template(prompt, tokenize=False, add_generation_prompt=True)
@@ -113,7 +127,9 @@ def trainable_params(model: Any) -> list[Any]:
     return [p for p in model.parameters() if p.requires_grad]
 
 
-def save_adapter(module: Any, tokenizer: Any, out_dir: str, zero_stage: int, rank: int, base_path: str) -> str:
+def save_adapter(
+    module: Any, tokenizer: Any, out_dir: str, zero_stage: int, rank: int, base_path: str
+) -> str:
     """Save the PEFT adapter (+ tokenizer) to ``out_dir`` on rank 0; under ZeRO-3 the LoRA parameters are gathered
     on every rank first (collective), so the saved matrices are complete. ``base_path`` goes into
     ``adapter_config.json`` as the base model. Returns the dir on rank 0 ('' elsewhere)."""

@@ -89,8 +89,11 @@ def worker_batches(shard: Any, cfg: Config, rank: int, world: int, drop_last: bo
     deterministic = train.deterministic_data
     size = train.per_device_batch * (world if deterministic else 1)
     shuffle = {"local_shuffle_buffer_size": train.shuffle_buffer_rows, "local_shuffle_seed": seed}
-    batches = shard.iter_torch_batches(batch_size=size, drop_last=drop_last,
-                                       **(shuffle if seed is not None and train.shuffle_buffer_rows else {}))  # fmt: skip
+    batches = shard.iter_torch_batches(
+        batch_size=size,
+        drop_last=drop_last,
+        **(shuffle if seed is not None and train.shuffle_buffer_rows else {}),
+    )
     for batch in batches:
         if deterministic:
             batch = {k: torch.tensor_split(v, world)[rank] for k, v in batch.items()}
@@ -157,7 +160,12 @@ def pretrain_loop(config: dict[str, Any]) -> None:
     peak = train.peak_flops or (train.gpu_peak_flops if train.use_gpu else float(config["cpu_peak_flops"]))
     peak_devices = info.world if train.use_gpu else 1
     engine, scheduler = setup_deepspeed(model, ds_config, train, total_steps)
-    state = restore_checkpoint(engine, info.rank) or {"global_step": 0, "epoch": 0, "micro_in_epoch": 0, "tokens": 0}
+    state = restore_checkpoint(engine, info.rank) or {
+        "global_step": 0,
+        "epoch": 0,
+        "micro_in_epoch": 0,
+        "tokens": 0,
+    }
     resumed_from = state["global_step"]
     tokens_per_step = train.tokens_per_step() // train.num_workers * info.world
     train_shard = ray_train.get_dataset_shard("train")
@@ -169,13 +177,18 @@ def pretrain_loop(config: dict[str, Any]) -> None:
     rate_tokens, rate_time = 0.0, 0.0
     with WorkerTracker(cfg, config["tracking"], info.rank) as tracker:
         if info.rank == 0:
-            print(f"[pretrain] worker 0/{info.world}: {n_params:,} params, {per_token:.3e} FLOPs/token, "
-                  f"steps {state['global_step']}->{stop} of {total_steps}, {tokens_per_step:,} tokens/step"
-                  + (f" (resumed at step {resumed_from})" if resumed_from else ""), flush=True)  # fmt: skip
+            print(
+                f"[pretrain] worker 0/{info.world}: {n_params:,} params, {per_token:.3e} FLOPs/token, "
+                f"steps {state['global_step']}->{stop} of {total_steps}, {tokens_per_step:,} tokens/step"
+                + (f" (resumed at step {resumed_from})" if resumed_from else ""),
+                flush=True,
+            )
         done = state["global_step"] >= stop
         while not done:
             epoch = state["epoch"]
-            batches = worker_batches(train_shard, cfg, info.rank, info.world, drop_last=True, seed=cfg.run.seed + epoch)
+            batches = worker_batches(
+                train_shard, cfg, info.rank, info.world, drop_last=True, seed=cfg.run.seed + epoch
+            )
             micro, step_loss, t0 = 0, 0.0, time.perf_counter()
             for batch in batches:
                 if micro >= micro_per_epoch:
@@ -203,22 +216,41 @@ def pretrain_loop(config: dict[str, Any]) -> None:
                 tps = tokens_per_step / dt if dt > 0 else 0.0
                 if step > resumed_from + 1:  # the first step of an invocation includes warm-up
                     rate_tokens, rate_time = rate_tokens + tokens_per_step, rate_time + dt
-                last = {"loss": mean_loss, "lr": lr, "grad_norm": float(grad_norm or 0.0), "tokens_per_s": tps,
-                        "tokens_per_s_per_device": tps / info.world, "mfu": mfu(tps, per_token, peak, peak_devices),
-                        "epoch": float(epoch), "tokens": float(state["tokens"])}  # fmt: skip
+                last = {
+                    "loss": mean_loss,
+                    "lr": lr,
+                    "grad_norm": float(grad_norm or 0.0),
+                    "tokens_per_s": tps,
+                    "tokens_per_s_per_device": tps / info.world,
+                    "mfu": mfu(tps, per_token, peak, peak_devices),
+                    "epoch": float(epoch),
+                    "tokens": float(state["tokens"]),
+                }
                 history.append([float(step), mean_loss])
                 done = step >= stop
-                if eval_shard is not None and (step % train.eval_every == 0 or (done and step == total_steps)):
-                    eval_loss, eval_ppl = evaluate(engine, eval_shard, cfg, info.rank, info.world, info.device)
+                if eval_shard is not None and (
+                    step % train.eval_every == 0 or (done and step == total_steps)
+                ):
+                    eval_loss, eval_ppl = evaluate(
+                        engine, eval_shard, cfg, info.rank, info.world, info.device
+                    )
                     last.update(eval_loss=eval_loss, eval_ppl=eval_ppl)
                     tracker.log_metrics({"eval_loss": eval_loss, "eval_ppl": eval_ppl}, step=step)
                 if step % train.log_every == 0 or done:
-                    tracker.log_metrics({k: v for k, v in last.items() if not k.startswith("eval_")}, step=step)
+                    tracker.log_metrics(
+                        {k: v for k, v in last.items() if not k.startswith("eval_")}, step=step
+                    )
                     if info.rank == 0:
-                        print(f"[pretrain] step {step}/{total_steps} loss {mean_loss:.4f} lr {lr:.3e} "
-                              f"grad_norm {last['grad_norm']:.3f} tokens/s {tps:,.0f} mfu {last['mfu']:.2%}"
-                              + (f" eval_loss {eval_loss:.4f} ppl {eval_ppl:.1f}" if "eval_loss" in last else ""),
-                              flush=True)  # fmt: skip
+                        print(
+                            f"[pretrain] step {step}/{total_steps} loss {mean_loss:.4f} lr {lr:.3e} "
+                            f"grad_norm {last['grad_norm']:.3f} tokens/s {tps:,.0f} mfu {last['mfu']:.2%}"
+                            + (
+                                f" eval_loss {eval_loss:.4f} ppl {eval_ppl:.1f}"
+                                if "eval_loss" in last
+                                else ""
+                            ),
+                            flush=True,
+                        )
                 if step % train.checkpoint_every == 0 and not done:  # the last one is saved after the loop
                     save_checkpoint(engine, dict(state), {"step": step, **last}, info.rank)
                 last.pop("eval_loss", None)
@@ -239,7 +271,9 @@ def pretrain_loop(config: dict[str, Any]) -> None:
         model_dir = ""
         if finished:
             tokenizer = load_tokenizer(cfg.tokenizer)
-            model_dir = save_final_model(engine, tokenizer, config["model_dir"], train.deepspeed.stage, info.rank)
+            model_dir = save_final_model(
+                engine, tokenizer, config["model_dir"], train.deepspeed.stage, info.rank
+            )
             if model_dir:
                 tracker.log_artifacts(model_dir, "model")
         final = {
@@ -288,26 +322,45 @@ def run_pretraining(cfg: Config, out_dir: str, tracker: Tracker) -> dict[str, An
         )
     total_steps = train.max_steps or train.epochs * spe
     tokens_per_step = train.tokens_per_step()
-    print(f"[pretrain] shards {info.path}: {len(info.files)} files, {train_rows:,} train + {eval_rows:,} held-out rows "
-          f"of {info.seq_len} tokens; {spe} steps/epoch, {total_steps} steps")  # fmt: skip
-    print(f"[pretrain] tokens per optimizer step: {train.per_device_batch} x {train.grad_accum} x "
-          f"{train.num_workers} workers x {train.seq_len} = {tokens_per_step:,}")  # fmt: skip
+    print(
+        f"[pretrain] shards {info.path}: {len(info.files)} files, {train_rows:,} train + {eval_rows:,} held-out rows "
+        f"of {info.seq_len} tokens; {spe} steps/epoch, {total_steps} steps"
+    )
+    print(
+        f"[pretrain] tokens per optimizer step: {train.per_device_batch} x {train.grad_accum} x "
+        f"{train.num_workers} workers x {train.seq_len} = {tokens_per_step:,}"
+    )
     store = storage_path(train, out_dir)
     model_dir = join(out_dir, "model")
-    tracker.log_params({"derived.total_steps": total_steps, "derived.tokens_per_step": tokens_per_step,
-                        "derived.train_rows": train_rows, "derived.eval_rows": eval_rows,
-                        "derived.storage_path": store})  # fmt: skip
-    tracker.set_tags({"shards.content_hash": str(info.manifest.get("content_hash", "")), "shards.path": info.path})
+    tracker.log_params(
+        {
+            "derived.total_steps": total_steps,
+            "derived.tokens_per_step": tokens_per_step,
+            "derived.train_rows": train_rows,
+            "derived.eval_rows": eval_rows,
+            "derived.storage_path": store,
+        }
+    )
+    tracker.set_tags(
+        {"shards.content_hash": str(info.manifest.get("content_hash", "")), "shards.path": info.path}
+    )
     cpu_peak = 0.0
     if not train.use_gpu and not train.peak_flops:
         cpu_peak = train.cpu_peak_flops or measure_matmul_peak_flops()
-        print(f"[pretrain] CPU peak for MFU: {cpu_peak / 1e9:,.1f} GFLOP/s"
-              + (" (configured)" if train.cpu_peak_flops else " (measured: fp32 matmul, all cores)"))  # fmt: skip
+        print(
+            f"[pretrain] CPU peak for MFU: {cpu_peak / 1e9:,.1f} GFLOP/s"
+            + (" (configured)" if train.cpu_peak_flops else " (measured: fp32 matmul, all cores)")
+        )
     spec = LaunchSpec(
         job=JOB,
         loop=pretrain_loop,
-        loop_config={"total_steps": total_steps, "steps_per_epoch": spe, "eval_rows": eval_rows, "model_dir": model_dir,
-                     "cpu_peak_flops": cpu_peak},  # fmt: skip
+        loop_config={
+            "total_steps": total_steps,
+            "steps_per_epoch": spe,
+            "eval_rows": eval_rows,
+            "model_dir": model_dir,
+            "cpu_peak_flops": cpu_peak,
+        },
         datasets={"train": train_ds, "eval": eval_ds},
         train=train,
         storage_path=store,
@@ -335,18 +388,24 @@ def run_pretraining(cfg: Config, out_dir: str, tracker: Tracker) -> dict[str, An
     }
     if not is_uri(out_dir):
         manifest = {k: v for k, v in summary.items() if k != "history"}
-        Path(out_dir, "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+        Path(out_dir, "manifest.json").write_text(
+            json.dumps(manifest, indent=2, default=str), encoding="utf-8"
+        )
     return summary
 
 
 def summarize(summary: dict[str, Any]) -> list[tuple[str, str]]:
     """Closing-summary rows for :func:`songsage.cli.run_job`."""
+
     def num(key: str, fmt: str) -> str:
         value = summary.get(key)
         return format(value, fmt) if isinstance(value, (int, float)) and not math.isnan(value) else "n/a"
 
     return [
-        ("steps", f"{int(summary.get('step', 0))}/{summary['total_steps']} (resumed from {int(summary.get('resumed_from', 0))})"),
+        (
+            "steps",
+            f"{int(summary.get('step', 0))}/{summary['total_steps']} (resumed from {int(summary.get('resumed_from', 0))})",
+        ),
         ("tokens/step", f"{summary['tokens_per_step']:,}"),
         ("rows", f"{summary['train_rows']:,} train, {summary['eval_rows']:,} held-out"),
         ("final loss", num("final_loss", ".4f")),

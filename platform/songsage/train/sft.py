@@ -64,7 +64,9 @@ from songsage.train.lora import (
 )
 
 JOB = "sft"
-TOKEN_SCHEMA = pa.schema([("input_ids", pa.list_(pa.int32())), ("labels", pa.list_(pa.int32())), ("length", pa.int32())])
+TOKEN_SCHEMA = pa.schema(
+    [("input_ids", pa.list_(pa.int32())), ("labels", pa.list_(pa.int32())), ("length", pa.int32())]
+)
 
 
 class SFTDataError(ValueError):
@@ -87,8 +89,10 @@ class TokenizeChats:
             if any(lab != IGNORE_INDEX for lab in labels):
                 ids_out.append(ids)
                 labels_out.append(labels)
-        return pa.Table.from_pydict({"input_ids": ids_out, "labels": labels_out,
-                                     "length": [len(x) for x in ids_out]}, schema=TOKEN_SCHEMA)  # fmt: skip
+        return pa.Table.from_pydict(
+            {"input_ids": ids_out, "labels": labels_out, "length": [len(x) for x in ids_out]},
+            schema=TOKEN_SCHEMA,
+        )
 
 
 def prepare_base(cfg: Config, section: SFTConfig, out_dir: str) -> ModelConfig:
@@ -116,8 +120,15 @@ def steps_for(rows: int, section: SFTConfig, accum: int) -> int:
     return rows // section.num_workers // section.per_device_batch // accum
 
 
-def launch_lora(cfg: Config, kind: str, out_dir: str, tracker: Tracker, base: ModelConfig, datasets: dict[str, Any],
-                extra: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+def launch_lora(
+    cfg: Config,
+    kind: str,
+    out_dir: str,
+    tracker: Tracker,
+    base: ModelConfig,
+    datasets: dict[str, Any],
+    extra: dict[str, Any],
+) -> dict[str, Any]:
     """Size the schedule from ``datasets['train']`` and run :func:`lora_loop` (``kind`` sft/dpo) on Ray Train.
     Returns the summary dict (final metrics, history, dirs, sizes)."""
     section: SFTConfig = getattr(cfg, kind)
@@ -128,29 +139,59 @@ def launch_lora(cfg: Config, kind: str, out_dir: str, tracker: Tracker, base: Mo
     eval_rows = datasets["eval"].count() if "eval" in datasets else 0
     spe = steps_for(train_rows, section, accum)
     if spe == 0:
-        raise SFTDataError(f"{train_rows} {kind} rows are too few for one step of {section.num_workers} workers x "
-                           f"{section.per_device_batch} rows x {accum} accumulation")  # fmt: skip
+        raise SFTDataError(
+            f"{train_rows} {kind} rows are too few for one step of {section.num_workers} workers x "
+            f"{section.per_device_batch} rows x {accum} accumulation"
+        )
     total = section.max_steps or section.epochs * spe
     global_batch = section.per_device_batch * accum * section.num_workers
-    print(f"[{kind}] {train_rows:,} train + {eval_rows:,} validation rows; global batch {section.per_device_batch} x "
-          f"{accum} x {section.num_workers} workers = {global_batch}; {spe} steps/epoch, {total} steps")  # fmt: skip
+    print(
+        f"[{kind}] {train_rows:,} train + {eval_rows:,} validation rows; global batch {section.per_device_batch} x "
+        f"{accum} x {section.num_workers} workers = {global_batch}; {spe} steps/epoch, {total} steps"
+    )
     store = storage_path(section, out_dir)
-    tracker.log_params({"derived.total_steps": total, "derived.global_batch": global_batch,
-                        "derived.train_rows": train_rows, "derived.base_model": base.name_or_path})  # fmt: skip
-    spec = LaunchSpec(job=kind, loop=sft_loop if kind == JOB else dpo_entry(), train=section, storage_path=store,
-                      loop_config={"kind": kind, "base": base, "total_steps": total, "steps_per_epoch": spe,
-                                   "eval_rows": eval_rows, "out_dir": out_dir, **extra},
-                      datasets=datasets)  # fmt: skip
+    tracker.log_params(
+        {
+            "derived.total_steps": total,
+            "derived.global_batch": global_batch,
+            "derived.train_rows": train_rows,
+            "derived.base_model": base.name_or_path,
+        }
+    )
+    spec = LaunchSpec(
+        job=kind,
+        loop=sft_loop if kind == JOB else dpo_entry(),
+        train=section,
+        storage_path=store,
+        loop_config={
+            "kind": kind,
+            "base": base,
+            "total_steps": total,
+            "steps_per_epoch": spe,
+            "eval_rows": eval_rows,
+            "out_dir": out_dir,
+            **extra,
+        },
+        datasets=datasets,
+    )
     result = launch(cfg, spec, tracker)
     metrics = dict(result.metrics or {})
     adapter = join(out_dir, ADAPTER_DIR)
-    summary = {**metrics, "total_steps": total, "global_batch": global_batch, "train_rows": train_rows,
-               "eval_rows": eval_rows, "base_model": base.name_or_path, "storage_path": store,
-               "checkpoint": result.checkpoint.path if result.checkpoint else "", "run_name": run_name(cfg, kind),
-               "adapter_dir": adapter if metrics.get("finished") else "",
-               "adapter_bytes": dir_bytes(adapter) if metrics.get("finished") else 0,
-               "merged_dir": join(out_dir, MERGED_DIR) if metrics.get("finished") and section.save_merged else "",
-               "mlflow_run_id": tracker.run_id or ""}  # fmt: skip
+    summary = {
+        **metrics,
+        "total_steps": total,
+        "global_batch": global_batch,
+        "train_rows": train_rows,
+        "eval_rows": eval_rows,
+        "base_model": base.name_or_path,
+        "storage_path": store,
+        "checkpoint": result.checkpoint.path if result.checkpoint else "",
+        "run_name": run_name(cfg, kind),
+        "adapter_dir": adapter if metrics.get("finished") else "",
+        "adapter_bytes": dir_bytes(adapter) if metrics.get("finished") else 0,
+        "merged_dir": join(out_dir, MERGED_DIR) if metrics.get("finished") and section.save_merged else "",
+        "mlflow_run_id": tracker.run_id or "",
+    }
     manifest = {k: v for k, v in summary.items() if k != "history"}
     Path(out_dir, "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
     return summary
@@ -184,9 +225,15 @@ def run_sft(cfg: Config, out_dir: str, tracker: Tracker) -> dict[str, Any]:
         if split == "train" and not files:
             raise SFTDataError(f"sft.data: no training files under {path} (run jobs/build_sft.py first)")
         if files:
-            ds = ray.data.read_parquet(files, override_num_blocks=cfg.ray.target_blocks).select_columns(["messages"])
-            ds = ds.map_batches(TokenizeChats, fn_constructor_kwargs={"model_cfg": base, "section": section},
-                                batch_format="pyarrow", concurrency=1)  # fmt: skip
+            ds = ray.data.read_parquet(files, override_num_blocks=cfg.ray.target_blocks).select_columns(
+                ["messages"]
+            )
+            ds = ds.map_batches(
+                TokenizeChats,
+                fn_constructor_kwargs={"model_cfg": base, "section": section},
+                batch_format="pyarrow",
+                concurrency=1,
+            )
             datasets[name] = ds.materialize()
     if "eval" in datasets and datasets["eval"].count() == 0:
         del datasets["eval"]
@@ -199,8 +246,11 @@ def sft_batch(batch: dict[str, Any], pad_id: int) -> dict[str, Any]:
     """Numpy micro-batch -> right-padded tensors ``input_ids``, ``attention_mask``, ``labels``."""
     lengths = [int(n) for n in batch["length"]]
     ids = pad([list(x) for x in batch["input_ids"]], pad_id)
-    return {"input_ids": ids, "attention_mask": attention_from(ids, lengths),
-            "labels": pad([list(x) for x in batch["labels"]], IGNORE_INDEX)}  # fmt: skip
+    return {
+        "input_ids": ids,
+        "attention_mask": attention_from(ids, lengths),
+        "labels": pad([list(x) for x in batch["labels"]], IGNORE_INDEX),
+    }
 
 
 def sft_step(engine: Any, batch: dict[str, Any], ctx: dict[str, Any]) -> tuple[Any, dict[str, float]]:
@@ -247,7 +297,10 @@ def sft_loop(config: dict[str, Any]) -> None:
     lora_loop(config, sft_step)
 
 
-def lora_loop(config: dict[str, Any], step_fn: Callable[[Any, dict[str, Any], dict[str, Any]], tuple[Any, dict[str, float]]]) -> None:
+def lora_loop(
+    config: dict[str, Any],
+    step_fn: Callable[[Any, dict[str, Any], dict[str, Any]], tuple[Any, dict[str, float]]],
+) -> None:
     """The shared worker loop: ``step_fn(engine, numpy micro-batch, ctx) -> (loss, metrics)`` per micro-batch."""
     import torch
     from ray import train as ray_train
@@ -278,13 +331,18 @@ def lora_loop(config: dict[str, Any], step_fn: Callable[[Any, dict[str, Any], di
     eval_loss = float("nan")
     with WorkerTracker(cfg, config["tracking"], info.rank) as tracker:
         if info.rank == 0:
-            print(f"[{kind}] worker 0/{info.world}: {n_trainable:,} trainable LoRA params, steps "
-                  f"{state['global_step']}->{stop} of {total_steps}" + (f" (resumed at {resumed_from})" if resumed_from else ""),
-                  flush=True)  # fmt: skip
+            print(
+                f"[{kind}] worker 0/{info.world}: {n_trainable:,} trainable LoRA params, steps "
+                f"{state['global_step']}->{stop} of {total_steps}"
+                + (f" (resumed at {resumed_from})" if resumed_from else ""),
+                flush=True,
+            )
         done = state["global_step"] >= stop
         while not done:
             micro, step_loss, extras, t0 = 0, 0.0, {}, time.perf_counter()
-            for batch in train_shard.iter_batches(batch_size=section.per_device_batch, batch_format="numpy", drop_last=True):
+            for batch in train_shard.iter_batches(
+                batch_size=section.per_device_batch, batch_format="numpy", drop_last=True
+            ):
                 if micro >= micro_per_epoch:
                     break
                 if micro < state["micro_in_epoch"]:
@@ -306,8 +364,13 @@ def lora_loop(config: dict[str, Any], step_fn: Callable[[Any, dict[str, Any], di
                 keys = ["loss", *sorted(extras)]
                 sums = all_reduce_sum([step_loss, *(extras[k] for k in keys[1:])], info.device)
                 means = {k: s / section.grad_accum / info.world for k, s in zip(keys, sums, strict=True)}
-                last = {**means, "lr": lr, "grad_norm": float(engine.get_global_grad_norm() or 0.0), "epoch": float(state["epoch"]),
-                        "step_time_s": time.perf_counter() - t0}  # fmt: skip
+                last = {
+                    **means,
+                    "lr": lr,
+                    "grad_norm": float(engine.get_global_grad_norm() or 0.0),
+                    "epoch": float(state["epoch"]),
+                    "step_time_s": time.perf_counter() - t0,
+                }
                 history.append([float(step), means["loss"]])
                 done = step >= stop
                 if eval_shard is not None and (step % section.eval_every == 0 or done):
@@ -316,7 +379,9 @@ def lora_loop(config: dict[str, Any], step_fn: Callable[[Any, dict[str, Any], di
                 if step % section.log_every == 0 or done:
                     tracker.log_metrics(last, step=step)
                     if info.rank == 0:
-                        shown = " ".join(f"{k} {v:.4g}" for k, v in last.items() if k not in ("epoch", "step_time_s"))
+                        shown = " ".join(
+                            f"{k} {v:.4g}" for k, v in last.items() if k not in ("epoch", "step_time_s")
+                        )
                         print(f"[{kind}] step {step}/{total_steps} {shown}", flush=True)
                 if step % section.checkpoint_every == 0 and not done:
                     save_checkpoint(engine, dict(state), {"step": step, **last}, info.rank)
@@ -327,15 +392,23 @@ def lora_loop(config: dict[str, Any], step_fn: Callable[[Any, dict[str, Any], di
             if done:
                 break
             if micro < micro_per_epoch:
-                raise RuntimeError(f"worker {info.rank} got {micro} micro-batches in epoch {state['epoch']}, expected {micro_per_epoch}")
+                raise RuntimeError(
+                    f"worker {info.rank} got {micro} micro-batches in epoch {state['epoch']}, expected {micro_per_epoch}"
+                )
             state["epoch"] += 1
             state["micro_in_epoch"] = 0
         finished = state["global_step"] >= total_steps
         if finished:
             out_dir = config["out_dir"]
             base_path = config["base"].name_or_path
-            adapter = save_adapter(engine.module, tokenizer, join(out_dir, ADAPTER_DIR), section.deepspeed.stage,
-                                   info.rank, base_path)  # fmt: skip
+            adapter = save_adapter(
+                engine.module,
+                tokenizer,
+                join(out_dir, ADAPTER_DIR),
+                section.deepspeed.stage,
+                info.rank,
+                base_path,
+            )
             if section.save_merged:
                 merged = merged_state(engine.module, section.deepspeed.stage)
                 if info.rank == 0:
@@ -343,11 +416,16 @@ def lora_loop(config: dict[str, Any], step_fn: Callable[[Any, dict[str, Any], di
                     tokenizer.save_pretrained(join(out_dir, MERGED_DIR))
             if adapter:
                 tracker.log_artifacts(adapter, ADAPTER_DIR)
-        final = {"step": float(state["global_step"]), "finished": float(finished), "resumed_from": float(resumed_from),
-                 "first_loss": history[0][1] if history else float("nan"),
-                 "final_loss": history[-1][1] if history else float("nan"), "eval_loss": eval_loss,
-                 "trainable_params": float(n_trainable),
-                 **{k: v for k, v in last.items() if k not in ("loss", "eval_loss")}}  # fmt: skip
+        final = {
+            "step": float(state["global_step"]),
+            "finished": float(finished),
+            "resumed_from": float(resumed_from),
+            "first_loss": history[0][1] if history else float("nan"),
+            "final_loss": history[-1][1] if history else float("nan"),
+            "eval_loss": eval_loss,
+            "trainable_params": float(n_trainable),
+            **{k: v for k, v in last.items() if k not in ("loss", "eval_loss")},
+        }
         if history:
             save_checkpoint(engine, dict(state), {**final, "history": history}, info.rank)
         else:
@@ -357,21 +435,37 @@ def lora_loop(config: dict[str, Any], step_fn: Callable[[Any, dict[str, Any], di
 
 def summarize(summary: dict[str, Any]) -> list[tuple[str, str]]:
     """Closing-summary rows of an SFT or DPO run."""
+
     def num(key: str, fmt: str) -> str:
         v = summary.get(key)
         return format(v, fmt) if isinstance(v, (int, float)) and not math.isnan(v) else "n/a"
 
-    rows = [("steps", f"{int(summary.get('step', 0))}/{summary['total_steps']} (resumed from {int(summary.get('resumed_from', 0))})"),
-            ("rows", f"{summary['train_rows']:,} train, {summary['eval_rows']:,} validation; global batch {summary['global_batch']}"),
-            ("loss first -> last", f"{num('first_loss', '.4f')} -> {num('final_loss', '.4f')}"),
-            ("validation loss", num("eval_loss", ".4f"))]  # fmt: skip
+    rows = [
+        (
+            "steps",
+            f"{int(summary.get('step', 0))}/{summary['total_steps']} (resumed from {int(summary.get('resumed_from', 0))})",
+        ),
+        (
+            "rows",
+            f"{summary['train_rows']:,} train, {summary['eval_rows']:,} validation; global batch {summary['global_batch']}",
+        ),
+        ("loss first -> last", f"{num('first_loss', '.4f')} -> {num('final_loss', '.4f')}"),
+        ("validation loss", num("eval_loss", ".4f")),
+    ]
     for key in ("rewards/chosen", "rewards/rejected", "rewards/margins", "rewards/accuracy"):
         if key in summary:
             rows.append((key, num(key, ".4f")))
-    rows += [("base model", str(summary["base_model"])),
-             ("adapter", f"{summary['adapter_dir']} ({summary['adapter_bytes']:,} bytes)" if summary["adapter_dir"]
-              else "not finished (stopped early; resubmit to resume)"),
-             ("merged model", summary["merged_dir"] or "-"), ("checkpoint", str(summary["checkpoint"]))]  # fmt: skip
+    rows += [
+        ("base model", str(summary["base_model"])),
+        (
+            "adapter",
+            f"{summary['adapter_dir']} ({summary['adapter_bytes']:,} bytes)"
+            if summary["adapter_dir"]
+            else "not finished (stopped early; resubmit to resume)",
+        ),
+        ("merged model", summary["merged_dir"] or "-"),
+        ("checkpoint", str(summary["checkpoint"])),
+    ]
     return rows
 
 

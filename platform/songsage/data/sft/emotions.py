@@ -25,17 +25,99 @@ EMOTION_LABELS: dict[str, dict[str, str]] = {
 }
 
 _TABLE: dict[str, list[str]] = {
-    "sad": ["伤感", "失恋", "悲伤", "难过", "伤心", "孤独", "心碎", "sad", "breakup", "heartbreak", "melancholy",
-            "lonely", "이별", "슬픔", "눈물", "切ない", "悲しい", "失恋ソング"],
-    "happy": ["快乐", "开心", "欢快", "幸福", "happy", "party", "feel good", "cheerful", "신나는", "행복",
-              "明るい", "ハッピー", "派对"],
-    "calm": ["chill", "安静", "慵懒", "治愈", "放松", "轻松", "温暖", "relax", "relaxing", "calm", "peaceful",
-             "癒し", "穏やか", "잔잔한", "힐링", "평온"],
-    "energetic": ["workout", "energy", "燃", "激昂", "热血", "运动", "운동", "댄스", "dance", "hype", "アップテンポ"],
-    "romantic": ["恋爱", "浪漫", "甜蜜", "情歌", "love", "romantic", "romance", "사랑", "설렘", "恋", "ラブソング"],
-    "nostalgic": ["怀旧", "回忆", "青春", "nostalgia", "nostalgic", "90s", "80s", "oldies", "추억", "懐かしい",
-                  "卒業"],
-}  # fmt: skip
+    "sad": [
+        "伤感",
+        "失恋",
+        "悲伤",
+        "难过",
+        "伤心",
+        "孤独",
+        "心碎",
+        "sad",
+        "breakup",
+        "heartbreak",
+        "melancholy",
+        "lonely",
+        "이별",
+        "슬픔",
+        "눈물",
+        "切ない",
+        "悲しい",
+        "失恋ソング",
+    ],
+    "happy": [
+        "快乐",
+        "开心",
+        "欢快",
+        "幸福",
+        "happy",
+        "party",
+        "feel good",
+        "cheerful",
+        "신나는",
+        "행복",
+        "明るい",
+        "ハッピー",
+        "派对",
+    ],
+    "calm": [
+        "chill",
+        "安静",
+        "慵懒",
+        "治愈",
+        "放松",
+        "轻松",
+        "温暖",
+        "relax",
+        "relaxing",
+        "calm",
+        "peaceful",
+        "癒し",
+        "穏やか",
+        "잔잔한",
+        "힐링",
+        "평온",
+    ],
+    "energetic": [
+        "workout",
+        "energy",
+        "燃",
+        "激昂",
+        "热血",
+        "运动",
+        "운동",
+        "댄스",
+        "dance",
+        "hype",
+        "アップテンポ",
+    ],
+    "romantic": [
+        "恋爱",
+        "浪漫",
+        "甜蜜",
+        "情歌",
+        "love",
+        "romantic",
+        "romance",
+        "사랑",
+        "설렘",
+        "恋",
+        "ラブソング",
+    ],
+    "nostalgic": [
+        "怀旧",
+        "回忆",
+        "青春",
+        "nostalgia",
+        "nostalgic",
+        "90s",
+        "80s",
+        "oldies",
+        "추억",
+        "懐かしい",
+        "卒業",
+    ],
+}
 
 DEFAULT_EMOTION_MAP: dict[str, str] = {tag.lower(): label for label, tags in _TABLE.items() for tag in tags}
 
@@ -65,7 +147,9 @@ def majority(labels: Iterable[str]) -> str:
     return min(counts, key=lambda lab: (-counts[lab], order.index(lab)))
 
 
-def song_emotions(playlists: Iterable[tuple[list[str], list[str]]], table: dict[str, str]) -> dict[str, list[str]]:
+def song_emotions(
+    playlists: Iterable[tuple[list[str], list[str]]], table: dict[str, str]
+) -> dict[str, list[str]]:
     """song_id -> emotion votes from ``(tags, song_ids)`` playlist pairs."""
     votes: dict[str, list[str]] = {}
     for tags, song_ids in playlists:

@@ -39,8 +39,11 @@ class KeywordExtractor:
             if lang in CHAR_NGRAM_LANGUAGES:
                 vec = TfidfVectorizer(analyzer="char", ngram_range=CHAR_NGRAM_RANGE, max_df=MAX_DOC_FREQ)
             else:
-                vec = TfidfVectorizer(token_pattern=WORD_PATTERN, max_df=MAX_DOC_FREQ,
-                                      stop_words="english" if lang == "en" else None)  # fmt: skip
+                vec = TfidfVectorizer(
+                    token_pattern=WORD_PATTERN,
+                    max_df=MAX_DOC_FREQ,
+                    stop_words="english" if lang == "en" else None,
+                )
             try:
                 vec.fit(texts)
             except ValueError:  # empty vocabulary after max_df / stop words

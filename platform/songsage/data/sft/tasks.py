@@ -30,12 +30,30 @@ from songsage.data.sft.templates import (
     stable_hash,
 )
 
-SONG_TASKS = ("lyrics_story", "lyrics_continuation", "keywords_to_lyrics", "lyrics_artist", "lyrics_title",
-              "lyrics_emotion")  # fmt: skip
+SONG_TASKS = (
+    "lyrics_story",
+    "lyrics_continuation",
+    "keywords_to_lyrics",
+    "lyrics_artist",
+    "lyrics_title",
+    "lyrics_emotion",
+)
 PLAYLIST_TASKS = ("query_rewrite", "playlist_tags", "playlist_description")
 SCORE_SCALE = float(2**64)
-COLUMNS = ["sample_id", "task", "language", "template_lang", "song_id", "playlist_id", "prompt", "response",
-           "teacher_kind", "teacher_messages", "context", "score"]  # fmt: skip
+COLUMNS = [
+    "sample_id",
+    "task",
+    "language",
+    "template_lang",
+    "song_id",
+    "playlist_id",
+    "prompt",
+    "response",
+    "teacher_kind",
+    "teacher_messages",
+    "context",
+    "score",
+]
 
 
 @dataclass
@@ -84,7 +102,9 @@ def halves(lines: list[str], min_lines: int, max_chars: int) -> tuple[str, str] 
 
 def teacher_chat(kind: str, lang: str, **fields: str) -> str:
     """JSON chat (one user turn) asking the teacher for a ``kind`` text in ``lang``."""
-    return json.dumps([{"role": "user", "content": TEACHER_TEMPLATES[kind][lang].format(**fields)}], ensure_ascii=False)
+    return json.dumps(
+        [{"role": "user", "content": TEACHER_TEMPLATES[kind][lang].format(**fields)}], ensure_ascii=False
+    )
 
 
 def score(seed: int, sample_id: str) -> float:
@@ -92,11 +112,24 @@ def score(seed: int, sample_id: str) -> float:
     return stable_hash(seed, "select", sample_id) / SCORE_SCALE
 
 
-def _sample(s: TaskSettings, task: str, source_id: str, language: str, lang: str, **kw: str) -> dict[str, Any]:
+def _sample(
+    s: TaskSettings, task: str, source_id: str, language: str, lang: str, **kw: str
+) -> dict[str, Any]:
     sid = f"{task}:{source_id}"
-    row = {"sample_id": sid, "task": task, "language": language, "template_lang": lang, "song_id": "",
-           "playlist_id": "", "prompt": "", "response": "", "teacher_kind": "", "teacher_messages": "",
-           "context": "", "score": score(s.seed, sid)}  # fmt: skip
+    row = {
+        "sample_id": sid,
+        "task": task,
+        "language": language,
+        "template_lang": lang,
+        "song_id": "",
+        "playlist_id": "",
+        "prompt": "",
+        "response": "",
+        "teacher_kind": "",
+        "teacher_messages": "",
+        "context": "",
+        "score": score(s.seed, sid),
+    }
     row.update(kw)
     return row
 
@@ -128,20 +161,34 @@ def song_samples(song: dict[str, Any], emotion: str, s: TaskSettings) -> list[di
     out: list[dict[str, Any]] = []
 
     if "lyrics_story" in s.tasks:
-        row = _sample(s, "lyrics_story", sid, language, lang, song_id=sid, teacher_kind="story",
-                      teacher_messages=teacher_chat("story", lang, title=name or "?", artist=artist or "?", lyrics=lyrics))  # fmt: skip
+        row = _sample(
+            s,
+            "lyrics_story",
+            sid,
+            language,
+            lang,
+            song_id=sid,
+            teacher_kind="story",
+            teacher_messages=teacher_chat(
+                "story", lang, title=name or "?", artist=artist or "?", lyrics=lyrics
+            ),
+        )
         row["prompt"] = pick("lyrics_story", lang, s.seed, row["sample_id"]).format(lyrics=lyrics)
         out.append(row)
     split = halves(lines, s.min_lines, s.max_lyrics_chars)
     if split and "lyrics_continuation" in s.tasks:
         row = _sample(s, "lyrics_continuation", sid, language, lang, song_id=sid, response=split[1])
-        row["prompt"] = pick("lyrics_continuation", lang, s.seed, row["sample_id"]).format(first_half=split[0])
+        row["prompt"] = pick("lyrics_continuation", lang, s.seed, row["sample_id"]).format(
+            first_half=split[0]
+        )
         out.append(row)
     if "keywords_to_lyrics" in s.tasks and s.keywords is not None:
         words = s.keywords.extract(text, language, tags)
         if words:
             row = _sample(s, "keywords_to_lyrics", sid, language, lang, song_id=sid, response=lyrics)
-            row["prompt"] = pick("keywords_to_lyrics", lang, s.seed, row["sample_id"]).format(keywords=join_list(words, lang))
+            row["prompt"] = pick("keywords_to_lyrics", lang, s.seed, row["sample_id"]).format(
+                keywords=join_list(words, lang)
+            )
             out.append(row)
     for task, target in (("lyrics_artist", artist), ("lyrics_title", name)):
         if target and task in s.tasks:
@@ -149,8 +196,12 @@ def song_samples(song: dict[str, Any], emotion: str, s: TaskSettings) -> list[di
             row["prompt"] = pick(task, lang, s.seed, row["sample_id"]).format(lyrics=lyrics)
             out.append(row)
     if emotion and "lyrics_emotion" in s.tasks:
-        row = _sample(s, "lyrics_emotion", sid, language, lang, song_id=sid, response=label_name(emotion, lang))
-        row["prompt"] = pick("lyrics_emotion", lang, s.seed, row["sample_id"]).format(labels=label_choices(lang), lyrics=lyrics)
+        row = _sample(
+            s, "lyrics_emotion", sid, language, lang, song_id=sid, response=label_name(emotion, lang)
+        )
+        row["prompt"] = pick("lyrics_emotion", lang, s.seed, row["sample_id"]).format(
+            labels=label_choices(lang), lyrics=lyrics
+        )
         out.append(row)
     return out
 
@@ -167,7 +218,9 @@ def playlist_lang(songs_languages: list[str], text: str, zh_languages: list[str]
     return ZH if has_han and not has_other else EN
 
 
-def playlist_samples(pl: dict[str, Any], songs: list[tuple[str, str, str]], s: TaskSettings) -> list[dict[str, Any]]:
+def playlist_samples(
+    pl: dict[str, Any], songs: list[tuple[str, str, str]], s: TaskSettings
+) -> list[dict[str, Any]]:
     """Candidates of the playlist tasks for one playlist (``playlist_id``, ``title``, ``tags``, ``description``);
     ``songs``: (name, artist, language) of its kept songs in playlist order."""
     pid = str(pl["playlist_id"])
@@ -184,21 +237,35 @@ def playlist_samples(pl: dict[str, Any], songs: list[tuple[str, str, str]], s: T
     out: list[dict[str, Any]] = []
     if "playlist_tags" in s.tasks and tags:
         block = playlist_block(lang, title, None, desc or None, listed)
-        row = _sample(s, "playlist_tags", pid, language, lang, playlist_id=pid, response=join_list(tags, lang))
+        row = _sample(
+            s, "playlist_tags", pid, language, lang, playlist_id=pid, response=join_list(tags, lang)
+        )
         row["prompt"] = pick("playlist_tags", lang, s.seed, row["sample_id"]).format(playlist=block)
         out.append(row)
     if "playlist_description" in s.tasks:
         block = playlist_block(lang, title, tags, None, listed)
         row = _sample(s, "playlist_description", pid, language, lang, playlist_id=pid, response=desc)
         if not desc:
-            row.update(teacher_kind="description", teacher_messages=teacher_chat("description", lang, playlist=block))
+            row.update(
+                teacher_kind="description", teacher_messages=teacher_chat("description", lang, playlist=block)
+            )
         row["prompt"] = pick("playlist_description", lang, s.seed, row["sample_id"]).format(playlist=block)
         out.append(row)
     if "query_rewrite" in s.tasks:
         block = playlist_block(lang, title, tags, desc or None, listed)
-        out.append(_sample(s, "query_rewrite", pid, language, lang, playlist_id=pid, teacher_kind="query",
-                           teacher_messages=teacher_chat("query", lang, playlist=block),
-                           context=json.dumps({"playlist": block}, ensure_ascii=False)))  # fmt: skip
+        out.append(
+            _sample(
+                s,
+                "query_rewrite",
+                pid,
+                language,
+                lang,
+                playlist_id=pid,
+                teacher_kind="query",
+                teacher_messages=teacher_chat("query", lang, playlist=block),
+                context=json.dumps({"playlist": block}, ensure_ascii=False),
+            )
+        )
     return out
 
 
@@ -207,8 +274,12 @@ def after_query(row: dict[str, Any], query: str, seed: int) -> dict[str, Any]:
     rewrite it into a playlist description (the response)."""
     lang = row["template_lang"]
     block = json.loads(row["context"])["playlist"]
-    return {**row, "prompt": pick("query_rewrite", lang, seed, row["sample_id"]).format(query=query),
-            "teacher_kind": "rewrite", "teacher_messages": teacher_chat("rewrite", lang, query=query, playlist=block)}  # fmt: skip
+    return {
+        **row,
+        "prompt": pick("query_rewrite", lang, seed, row["sample_id"]).format(query=query),
+        "teacher_kind": "rewrite",
+        "teacher_messages": teacher_chat("rewrite", lang, query=query, playlist=block),
+    }
 
 
 def chat(prompt: str, response: str) -> list[dict[str, str]]:
