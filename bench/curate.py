@@ -19,11 +19,13 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "platform"))
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "platform"))
+sys.path.insert(0, str(REPO))  # tools/synthetic.py: driver-side only, Ray workers never import it
 
 from songsage.config import load_config  # noqa: E402
 from songsage.config.schema import RayConfig  # noqa: E402
-from songsage.data.synthetic import make_synthetic_songs  # noqa: E402
+from tools.synthetic import make_synthetic_songs  # noqa: E402
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Shared fixtures: one local Ray session for the whole test run, paths to repo and shared data."""
+"""Shared fixtures: one local Ray session for the whole test run, paths to the repo and its shipped data."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from tests.helpers import ChatServer
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-PUBLIC_DOMAIN = SHARED / "corpora" / "public-domain-lyrics"
+PUBLIC_DOMAIN = REPO / "data" / "corpora" / "public-domain-lyrics"
+ZIQI = REPO / "data" / "benchmarks" / "ziqi-eval"
 SAMPLE = REPO / "data" / "sample"
 
 os.environ.setdefault("RAY_TRAIN_HEALTH_CHECK_INTERVAL_S", "0.2")
@@ -39,11 +39,6 @@ def qwen_tokenizer():
     from songsage.models.tokenizer import load_tokenizer
 
     return load_tokenizer(TokenizerConfig())
-
-
-def requires_shared(path: Path) -> None:
-    if not path.exists():
-        pytest.skip(f"{path} is not present beside the repo")
 
 
 @pytest.fixture(scope="session")

@@ -15,14 +15,12 @@ from songsage.eval.playlistsense import (
     input_paths,
     load_playlists,
 )
+from tests.conftest import PUBLIC_DOMAIN
 
-PUBLIC_DOMAIN = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "public-domain-lyrics"
 N_PLAYLISTS = 12
 
 
 def _cfg(tmp_path: Path, tiny_model_cfg, extra: list[str]):
-    if not PUBLIC_DOMAIN.exists():
-        pytest.skip(f"{PUBLIC_DOMAIN} missing")
     t = tiny_model_cfg.tiny
     sets = [
         f"run.dir={tmp_path}",

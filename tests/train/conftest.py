@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-PUBLIC_DOMAIN = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "public-domain-lyrics"
+from tests.conftest import PUBLIC_DOMAIN
+
 SHARD_SEQ_LEN = 64
 SHARD_SONGS = 600
 SHARD_FILES = 2
@@ -23,8 +24,6 @@ def write_shards(out_dir: Path, tokenizer: Any, seq_len: int, n_songs: int, n_fi
     from songsage.data.pack import pack_documents
 
     songs_file = PUBLIC_DOMAIN / "songs.jsonl"
-    if not songs_file.exists():
-        pytest.skip(f"{songs_file} is not present beside the repo")
     texts = []
     with songs_file.open(encoding="utf-8") as fh:
         for line in fh:
