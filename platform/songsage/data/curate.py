@@ -25,6 +25,7 @@ import ray
 import ray.data
 from ray.data.expressions import col
 
+from songsage import storage
 from songsage.config import Config, to_dict
 from songsage.config.paths import join
 from songsage.data import io
@@ -145,7 +146,7 @@ def _write_buckets(
     def write_group(group: pa.Table) -> pa.Table:
         bucket = group.column("_bucket")[0].as_py()
         table = group.drop_columns(["_bucket"]).sort_by([(c, "ascending") for c in sort_by])
-        meta = io.write_parquet_file(table, join(out_dir, f"{prefix}-{bucket:05d}.parquet"))
+        meta = storage.write_parquet_file(table, join(out_dir, f"{prefix}-{bucket:05d}.parquet"))
         return pa.table({k: [v] for k, v in meta.items()})
 
     return _map(ds, add_bucket).groupby("_bucket").map_groups(write_group, batch_format=PYARROW).take_all()
@@ -289,7 +290,7 @@ def _pack_and_write(
                 "length": pa.array(lengths, pa.int32()),
             }
         )
-        meta = io.write_parquet_file(table, join(out_dir, f"shard-{bucket:05d}.parquet"))
+        meta = storage.write_parquet_file(table, join(out_dir, f"shard-{bucket:05d}.parquet"))
         meta["tokens"] = int(lengths.sum())
         return pa.table({k: [v] for k, v in meta.items()})
 
@@ -321,7 +322,7 @@ def run_curation(cfg: Config, out_root: str) -> dict[str, Any]:
     ccfg = cfg.curate
     log = StageLog()
     for part in OUTPUT_PARTS:  # a rerun (also after an interruption) starts from a clean output
-        io.remove_tree(join(out_root, part))
+        storage.remove_tree(join(out_root, part))
 
     # 1 ingest + validate
     songs, q_songs, input_rows, quarantined = _ingest(cfg, "songs", cfg.data.songs, log)
@@ -486,7 +487,7 @@ def run_curation(cfg: Config, out_root: str) -> dict[str, Any]:
             "vocab": len(tok),
         },
         "inputs": {
-            k: io.fingerprint(v)
+            k: storage.fingerprint(v)
             for k, v in (
                 ("songs", cfg.data.songs),
                 ("playlists", cfg.data.playlists),
@@ -502,7 +503,7 @@ def run_curation(cfg: Config, out_root: str) -> dict[str, Any]:
         "config": to_dict(cfg),
     }
     check_funnel(manifest)
-    io.write_json(manifest, join(out_root, "manifest.json"))
+    storage.write_json(manifest, join(out_root, "manifest.json"))
     return manifest
 
 

@@ -6,8 +6,8 @@
   (letters A-H); the presentation order is shuffled per playlist (seeded) and recorded; Figure 3 =
   number of times each model was chosen.
 
-Judge output is parsed defensively: unparseable, ranged ("7-8") or out-of-range answers count as ``malformed``
-and excluded from the aggregates, never raised.
+Judge output is parsed defensively: unparseable, ranged ("7-8") or out-of-range answers count as ``malformed``,
+are excluded from the aggregates, never raised.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from songsage.config.paths import run_dir
 from songsage.eval import prompts
 from songsage.eval.markdown import markdown_table
 from songsage.models.generator import Generator, build_generator, resolve_cache_dir
+from songsage.storage import read_table
 
 DIMENSIONS = ["Creativity", "Fluency", "Relevance", "Emotional Expression"]
 # Chinese names a judge may answer with.
@@ -223,11 +224,6 @@ def judge_descriptions(gen: Generator, rows: pd.DataFrame, seed: int) -> tuple[p
     return per, table
 
 
-def _read(path: str) -> pd.DataFrame:
-    p = Path(path)
-    return pd.read_json(p, lines=True, dtype=False) if p.suffix == ".jsonl" else pd.read_parquet(p)
-
-
 def _md(df: pd.DataFrame) -> str:
     # NaN: every judge answer for that row was malformed.
     body = [
@@ -297,14 +293,14 @@ def run_judge(cfg: Config, out_dir: str, judge: Generator | None = None) -> dict
     files: list[str] = []
     metrics: dict[str, float] = {}
     if lyrics:
-        per, table = judge_lyrics(gen, _read(lyrics), jc.min_score, jc.max_score)
+        per, table = judge_lyrics(gen, read_table(lyrics), jc.min_score, jc.max_score)
         files += _write(out, per, "lyric_scores.csv", table, "table3", table3_markdown(table))
         metrics["lyrics_malformed"] = float(per["malformed"].sum())
         metrics["lyrics_judged"] = float(len(per))
         for r in table.to_dict("records"):
             metrics[f"lyrics/{r['task']}/{r['model']}/avg"] = r["Avg."]
     if descriptions:
-        per, table = judge_descriptions(gen, _read(descriptions), jc.seed)
+        per, table = judge_descriptions(gen, read_table(descriptions), jc.seed)
         files += _write(out, per, "best_description.csv", table, "figure3", _md(table))
         metrics["descriptions_malformed"] = float(per["malformed"].sum())
         metrics["descriptions_judged"] = float(len(per))

@@ -32,6 +32,7 @@ from songsage.eval.metrics import emb_sim, hit_rate_at_k
 from songsage.models.encoder import Encoder, load_encoder
 from songsage.models.generator import generate_dataset, model_config_for, resolve_cache_dir
 from songsage.models.index import FlatIndex
+from songsage.storage import as_list, read_table
 
 QUERIES_FILE = "queries.parquet"
 DESCRIPTIONS_FILE = "descriptions.parquet"
@@ -51,42 +52,6 @@ class Playlist:
     names: list[str] = field(default_factory=list)
 
 
-def read_jsonl_records(path: Path) -> list[dict[str, Any]]:
-    """JSON-object lines of a jsonl file; malformed lines are skipped and counted on stdout (raw data has some)."""
-    records, bad = [], 0
-    with open(path, "rb") as fh:
-        for line in fh:
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line.decode("utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError):
-                bad += 1
-                continue
-            if isinstance(obj, dict):
-                records.append(obj)
-            else:
-                bad += 1
-    if bad:
-        print(f"{path}: skipped {bad} malformed lines")
-    return records
-
-
-def _read_table(path: str) -> pd.DataFrame:
-    """A jsonl/json/parquet file, or a directory of parquet (or jsonl) files, as a DataFrame."""
-    p = Path(path)
-    if p.is_dir():
-        files = sorted(p.glob("*.parquet")) or sorted(p.glob("*.jsonl"))
-        if not files:
-            raise FileNotFoundError(f"no parquet/jsonl files in {p}")
-        return pd.concat([_read_table(str(f)) for f in files], ignore_index=True)
-    if p.suffix == ".jsonl":
-        return pd.DataFrame(read_jsonl_records(p))
-    if p.suffix == ".json":
-        return pd.read_json(p, dtype=False)
-    return pd.read_parquet(p)
-
-
 def input_paths(cfg: Config) -> tuple[str, str]:
     """Playlist and song tables: configured, else the curation outputs, else the raw data paths."""
     ps = cfg.eval.playlistsense
@@ -99,18 +64,12 @@ def input_paths(cfg: Config) -> tuple[str, str]:
     return playlists, songs
 
 
-def _as_list(value: Any) -> list[str]:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return []
-    return [str(v) for v in list(value)]
-
-
 def load_playlists(
     playlists_path: str, songs_path: str, songs_per_playlist: int, max_playlists: int = 0
 ) -> list[Playlist]:
     """Playlists (``kept_song_ids`` when curated, else ``song_ids``) joined with lyrics (``lyrics_norm`` or ``lyrics``)."""
-    pl = _read_table(playlists_path)
-    songs = _read_table(songs_path)
+    pl = read_table(playlists_path)
+    songs = read_table(songs_path)
     lyric_col = "lyrics_norm" if "lyrics_norm" in songs.columns else "lyrics"
     song_ids = songs["song_id"].astype(str)
     lyrics = dict(zip(song_ids, songs[lyric_col].fillna("").astype(str), strict=True))
@@ -121,7 +80,7 @@ def load_playlists(
     )
     out: list[Playlist] = []
     for row in pl.to_dict("records"):
-        ids = [i for i in _as_list(row.get("kept_song_ids")) or _as_list(row.get("song_ids")) if i in lyrics]
+        ids = [i for i in as_list(row.get("kept_song_ids")) or as_list(row.get("song_ids")) if i in lyrics]
         ids = ids[:songs_per_playlist]
         if not ids:
             continue
@@ -130,7 +89,7 @@ def load_playlists(
             Playlist(
                 str(row["playlist_id"]),
                 str(row.get("title") or ""),
-                _as_list(row.get("tags")),
+                as_list(row.get("tags")),
                 desc if isinstance(desc, str) else "",
                 [lyrics[i] for i in ids],
                 [names.get(i, "") for i in ids],
@@ -276,7 +235,7 @@ def random_ranking(n_queries: int, ids: list[str], k: int, seed: int) -> list[li
 
 def _load_queries(cfg: Config, playlists: list[Playlist]) -> pd.DataFrame:
     path = cfg.eval.playlistsense.queries or join(run_dir(cfg), "build_playlistsense", QUERIES_FILE)
-    q = _read_table(path)
+    q = read_table(path)
     keep = {p.playlist_id for p in playlists}
     q = q[
         q["playlist_id"].astype(str).isin(keep) & q["perspective"].isin(cfg.eval.playlistsense.perspectives)
@@ -383,7 +342,7 @@ def golden_embeddings(cfg: Config, encoder: Encoder, ids: list[str], oracle_emb:
     golden_path = cfg.eval.playlistsense.golden
     if not golden_path:
         return oracle_emb
-    g = _read_table(golden_path)
+    g = read_table(golden_path)
     golden = dict(zip(g["playlist_id"].astype(str), g["description"].astype(str), strict=True))
     missing = [i for i in ids if i not in golden]
     if missing:

@@ -77,14 +77,14 @@ def load_samples(path: str, tasks: list[str], max_per_task: int) -> pd.DataFrame
     Raises FileNotFoundError naming the path when the split is missing, ValueError naming the sample when a
     chat does not end with an assistant turn.
     """
-    from songsage.eval.playlistsense import _read_table
+    from songsage.storage import read_table
 
     if not Path(path).exists():
         raise FileNotFoundError(
             f"eval.task_metrics: no validation split at {path} (run jobs/build_sft.py, "
             "or set eval.task_metrics.data)"
         )
-    df = _read_table(path)
+    df = read_table(path)
     df = df[df["task"].isin(tasks)].sort_values(["task", "sample_id"])
     if max_per_task:
         df = df.groupby("task", sort=True).head(max_per_task)
