@@ -8,13 +8,8 @@ import pandas as pd
 import pytest
 
 from songsage.config import load_config
-from songsage.eval.playlistsense import (
-    QUERIES_FILE,
-    build_queries,
-    evaluate_playlistsense,
-    input_paths,
-    load_playlists,
-)
+from songsage.data.playlists import input_paths, load_playlists
+from songsage.eval.playlistsense import QUERIES_FILE, build_queries, evaluate_playlistsense
 
 PUBLIC_DOMAIN = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "public-domain-lyrics"
 N_PLAYLISTS = 12

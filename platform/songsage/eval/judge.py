@@ -22,9 +22,9 @@ import pandas as pd
 
 from songsage.config import Config
 from songsage.config.paths import run_dir
-from songsage.eval import prompts
 from songsage.eval.markdown import markdown_table
 from songsage.models.generator import Generator, build_generator, resolve_cache_dir
+from songsage.prompts.judge import JUDGE_BEST_DESCRIPTION, JUDGE_LYRICS
 from songsage.storage import read_table
 
 DIMENSIONS = ["Creativity", "Fluency", "Relevance", "Emotional Expression"]
@@ -136,7 +136,7 @@ def parse_choice(text: str, n_choices: int) -> str | None:
 
 def lyric_messages(row: dict[str, Any], min_score: int, max_score: int) -> list[dict[str, str]]:
     """Figure 13 prompt for one continuation."""
-    content = prompts.JUDGE_LYRICS.format(
+    content = JUDGE_LYRICS.format(
         keywords=row.get("keywords", ""),
         first_half=row.get("first_half", ""),
         continuation=row["continuation"],
@@ -151,7 +151,7 @@ def best_description_messages(info: dict[str, Any], options: list[str]) -> list[
     letters = string.ascii_uppercase[: len(options)]
     choices = "; ".join(f"{c}: {o}" for c, o in zip(letters, options, strict=True))
     n_words = NUMBER_WORDS_BY_VALUE.get(len(options), str(len(options)))
-    content = prompts.JUDGE_BEST_DESCRIPTION.format(
+    content = JUDGE_BEST_DESCRIPTION.format(
         n_words=n_words,
         playlist_name=info.get("title", ""),
         playlist_description=info.get("playlist_description", ""),

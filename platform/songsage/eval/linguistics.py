@@ -177,7 +177,7 @@ def linguistic_report(
 
 def default_prompts(cfg: Config) -> tuple[list[str], list[str]]:
     """(prompts, languages) from ``eval.linguistics.prompts`` jsonl, else song titles of the song table."""
-    from songsage.eval.playlistsense import input_paths
+    from songsage.data.playlists import input_paths
     from songsage.storage import read_table
 
     lc = cfg.eval.linguistics

@@ -49,7 +49,7 @@ def eval_ids(cfg: Config) -> EvalIds:
         out.playlists |= playlists
         out.sources.append(f"{path}: {len(songs)} songs, {len(playlists)} playlists")
     if dc.playlistsense:
-        from songsage.eval.playlistsense import input_paths, load_playlists
+        from songsage.data.playlists import input_paths, load_playlists
 
         ps = cfg.eval.playlistsense
         pl_path, songs_path = input_paths(cfg)
