@@ -17,9 +17,10 @@ ALLOWED = {
     "config": set(),
     "storage": {"config"},
     "prompts": set(),
+    "markdown": set(),
 }
 # Layers that must not import the evaluation (the evaluation sits above them).
-NO_EVAL = {"config", "storage", "prompts", "tracking", "data", "train", "tune", "serve", "models"}
+NO_EVAL = {"config", "storage", "prompts", "markdown", "tracking", "data", "train", "tune", "serve", "models"}
 
 
 def _layer(module: str) -> str | None:

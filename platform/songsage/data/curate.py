@@ -48,6 +48,7 @@ from songsage.data.transforms import (
     validate_batch,
 )
 from songsage.data.validate import reason_code
+from songsage.markdown import markdown_table
 from songsage.models.tokenizer import resolve_tokenizer_path
 
 OUTPUT_PARTS = ("songs", "playlists", "quarantine", "rejected", "shards", "manifest.json", "funnel.md")
@@ -95,13 +96,19 @@ class StageLog:
         )
 
     def markdown(self) -> str:
-        lines = ["| stage | rows in | rows out | dropped | reasons | s |", "|---|---:|---:|---:|---|---:|"]
-        for r in self.rows:
-            reasons = ", ".join(f"{k}: {v}" for k, v in r["reasons"].items()) or "-"
-            lines.append(
-                f"| {r['stage']} | {r['rows_in']:,} | {r['rows_out']:,} | {r['dropped']:,} | {reasons} | {r['seconds']} |"
-            )
-        return "\n".join(lines)
+        body = [
+            [
+                r["stage"],
+                f"{r['rows_in']:,}",
+                f"{r['rows_out']:,}",
+                f"{r['dropped']:,}",
+                ", ".join(f"{k}: {v}" for k, v in r["reasons"].items()) or "-",
+                r["seconds"],
+            ]
+            for r in self.rows
+        ]
+        header = ["stage", "rows in", "rows out", "dropped", "reasons", "s"]
+        return "\n".join(markdown_table(header, body, align="lrrrlr"))
 
 
 def _partial_sums(ds: ray.data.Dataset, key: str, column: str | None) -> dict[str, int]:

@@ -22,7 +22,7 @@ import pandas as pd
 
 from songsage.config import Config
 from songsage.config.paths import run_dir
-from songsage.eval.markdown import markdown_table
+from songsage.markdown import markdown_table
 from songsage.models.generator import Generator, build_generator, resolve_cache_dir
 from songsage.prompts.judge import JUDGE_BEST_DESCRIPTION, JUDGE_LYRICS
 from songsage.storage import read_table

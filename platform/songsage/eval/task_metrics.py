@@ -28,7 +28,6 @@ import pandas as pd
 from songsage.config import Config
 from songsage.config.eval import GeneratorConfig
 from songsage.config.paths import join, resolve_path, run_dir
-from songsage.eval.markdown import markdown_table
 from songsage.eval.metrics import (
     artist_exact_match,
     artist_partial_match,
@@ -39,6 +38,7 @@ from songsage.eval.metrics import (
     title_edit_distance,
     title_f1,
 )
+from songsage.markdown import markdown_table
 
 PREDICTIONS_FILE = "predictions.parquet"
 JUDGE_LYRICS_FILE = "lyrics_for_judge.parquet"
