@@ -8,13 +8,8 @@ import pandas as pd
 import pytest
 
 from songsage.config import load_config
-from songsage.eval.playlistsense import (
-    QUERIES_FILE,
-    build_queries,
-    evaluate_playlistsense,
-    input_paths,
-    load_playlists,
-)
+from songsage.data.playlists import input_paths, load_playlists
+from songsage.eval.playlistsense import QUERIES_FILE, build_queries, evaluate_playlistsense
 from tests.conftest import PUBLIC_DOMAIN
 
 N_PLAYLISTS = 12

@@ -112,7 +112,7 @@ class PlaylistSenseConfig:
     """PlaylistSense query building and HR@k evaluation (paper section 3, Table 1)."""
 
     perspectives: list[str] = field(default_factory=lambda: [*MUSIC_PERSPECTIVES, *USER_PERSPECTIVES])
-    # Few-shot exemplars per perspective taken from the prompt library (songsage/eval/prompts.yaml).
+    # Few-shot exemplars per perspective taken from the prompt library (songsage/prompts/playlistsense.py).
     shots: int = 5
     # The first this many songs' lyrics go into the playlist context.
     songs_per_playlist: int = 20

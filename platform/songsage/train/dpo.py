@@ -154,7 +154,7 @@ def run_dpo(cfg: Config, out_dir: str, tracker: Tracker) -> dict[str, Any]:
     """Merge the SFT adapter, tokenize the preference pairs, launch DPO; return the summary."""
     import ray.data
 
-    from songsage.data import io
+    from songsage.storage import list_files
 
     adapter = sft_adapter_dir(cfg)
     if adapter and not Path(adapter, "adapter_config.json").exists():
@@ -163,7 +163,7 @@ def run_dpo(cfg: Config, out_dir: str, tracker: Tracker) -> dict[str, Any]:
         )
     base = merge_sft(cfg, adapter, out_dir) if adapter else prepare_base(cfg, cfg.dpo, out_dir)
     src = pairs_dir(cfg)
-    files = io.list_files(src, (".parquet",)) if Path(src).exists() else []
+    files = list_files(src, (".parquet",)) if Path(src).exists() else []
     if not files:
         raise SFTDataError(f"dpo.data: no preference pairs under {src} (run jobs/build_preferences.py first)")
     ds = ray.data.read_parquet(files, override_num_blocks=cfg.ray.target_blocks).select_columns(

@@ -213,7 +213,7 @@ def run_sft(cfg: Config, out_dir: str, tracker: Tracker) -> dict[str, Any]:
     """Tokenize LyricBank-SFT, launch LoRA SFT, return the summary."""
     import ray.data
 
-    from songsage.data import io
+    from songsage.storage import list_files
 
     section = cfg.sft
     src = data_dir(cfg)
@@ -221,7 +221,7 @@ def run_sft(cfg: Config, out_dir: str, tracker: Tracker) -> dict[str, Any]:
     datasets = {}
     for split, name in (("train", "train"), ("validation", "eval")):
         path = join(src, split)
-        files = io.list_files(path, (".parquet",)) if Path(path).exists() else []
+        files = list_files(path, (".parquet",)) if Path(path).exists() else []
         if split == "train" and not files:
             raise SFTDataError(f"sft.data: no training files under {path} (run jobs/build_sft.py first)")
         if files:

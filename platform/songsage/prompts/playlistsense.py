@@ -1,11 +1,14 @@
-"""Prompt texts: PlaylistSense query generation (10 perspectives, 5 exemplars each), the zero-shot
-playlist description, query rewrite, and the paper's two judge prompts (Figures 12 and 13).
+"""PlaylistSense prompts, shared by the evaluation (Tables 1-2) and the serving recommender: query
+generation (10 perspectives, 5 exemplars each), the zero-shot playlist description and query rewrite,
+as texts and as chat-message builders.
 
 The paper's human-written exemplars are not released; the exemplars below follow the perspective
 definitions of its appendix (Figure 7 examples included) and are mixed Chinese/English like the data.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 QUERY_SYSTEM = (
     "You simulate a music-streaming user asking for a playlist. Write ONE natural request (one or two "
@@ -135,60 +138,33 @@ REWRITE_USER = (
     "Request: {query}"
 )
 
-# Figure 12 (best description), verbatim apart from the number of choices, which follows the letters.
-JUDGE_BEST_DESCRIPTION = """You are an expert in evaluating Chinese playlist descriptions. Your task is to select the best description from the {n_words} given descriptions based on the following criteria:
 
-- Accuracy: Does the description accurately reflect the playlist name, tags, and song style?
-- Emotional Conveyance: Does the description convey the emotional tone and atmosphere of the playlist?
-- Information Coverage: Does the description cover the main styles and representative songs of the playlist?
-- Scenario Suitability: Does the description demonstrate suitable usage scenarios?
+Messages = list[dict[str, str]]
 
-Based on these evaluation criteria, please select the best playlist description and respond with the corresponding letter.
 
-- Here is the playlist information:
-- Playlist name is: {playlist_name}
-- Playlist meta description is: {playlist_description}
-- Playlist tags include: {playlist_tag}
-- This playlist includes these songs: {songlists}
+def query_messages(perspective: str, shots: int) -> Callable[[str], Messages]:
+    """A function playlist context -> messages writing one query from ``perspective`` (``shots`` exemplars)."""
+    definition, examples = PERSPECTIVES[perspective]
+    shown = "\n".join(f"- {e}" for e in examples[:shots])
 
-Here are the choices:
+    def make(context: str) -> Messages:
+        user = QUERY_USER.format(definition=definition, examples=shown, context=context)
+        return [{"role": "system", "content": QUERY_SYSTEM}, {"role": "user", "content": user}]
 
-{choices}
+    return make
 
-Based on these evaluation criteria, please select the best playlist description and respond with the corresponding letter without any explanation."""
 
-# Figure 13 (lyrics evaluation); the paper does not print the answer format, so the last paragraph
-# asks for one parseable line per dimension (scores 1-10, as in Table 3).
-JUDGE_LYRICS = """Please evaluate the lyric continuation based on these four key dimensions:
+def describe_messages(context: str) -> Messages:
+    """Zero-shot description prompt for one playlist context."""
+    return [
+        {"role": "system", "content": DESCRIBE_SYSTEM},
+        {"role": "user", "content": DESCRIBE_USER.format(context=context)},
+    ]
 
-Creativity:
-The lyrics demonstrate innovative and fresh ideas while maintaining the song's essence
-The continuation offers new perspectives without compromising the original style
-Shows originality in wordplay, metaphors, and thematic development
 
-Fluency:
-The flow and rhythm maintain a natural, smooth progression
-The meter and cadence remain consistent throughout the continuation
-The lyrics integrate seamlessly with the original and demonstrate strong singability
-
-Relevance:
-The continuation aligns closely with the original lyrics' theme and tone
-The imagery and narrative direction remain consistent throughout
-The thematic elements and structural approach demonstrate strong coherence
-
-Emotional Expression:
-The lyrics effectively convey and develop emotional content
-The emotional journey maintains or enhances the original sentiment
-The emotional delivery shows authenticity and depth
-
-Keywords: {keywords}
-
-First half Lyrics: {first_half}
-
-Lyrics Continuation: {continuation}
-
-Score each dimension from {min_score} to {max_score}. Answer with exactly four lines:
-Creativity: <score>
-Fluency: <score>
-Relevance: <score>
-Emotional Expression: <score>"""
+def rewrite_messages(query: str) -> Messages:
+    """Query-rewrite prompt: turn a listener's request into a playlist description."""
+    return [
+        {"role": "system", "content": REWRITE_SYSTEM},
+        {"role": "user", "content": REWRITE_USER.format(query=query)},
+    ]
