@@ -3,8 +3,8 @@
 Implementations:
 - :class:`HFGenerator`: a local causal LM from the model registry; batched, left-padded, chat
   template applied, greedy (temperature 0) or sampled, stops on EOS and ``<|im_end|>``.
-- :class:`OpenAIGenerator`: any OpenAI-compatible ``/v1/chat/completions`` endpoint; bounded
-  concurrency (thread pool), retries with exponential backoff on 429/5xx/timeouts/connection errors,
+- :class:`OpenAIGenerator`: any OpenAI-compatible ``/v1/chat/completions`` endpoint through the official
+  ``openai`` client (its timeouts and retries, Retry-After honoured); bounded concurrency (thread pool)
   and an on-disk JSON cache keyed by the request hash, so an interrupted run resumes where it stopped.
 
 :func:`build_generator` picks one from a :class:`~songsage.config.eval.GeneratorConfig`;
@@ -18,8 +18,7 @@ import dataclasses
 import hashlib
 import json
 import os
-import random
-import time
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -32,8 +31,6 @@ from songsage.config.train import ModelConfig
 Messages = list[dict[str, str]]
 # Chat-turn terminators the HF generator stops on besides the tokenizer's EOS.
 STOP_TOKENS = ("<|im_end|>", "<|endoftext|>")
-# HTTP statuses that are retried (rate limit, server errors).
-RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
 CACHE_OFF = "off"
 
 
@@ -126,22 +123,45 @@ class GenerationError(RuntimeError):
 
 
 class OpenAIGenerator:
-    """OpenAI-compatible chat client: bounded concurrency, retries with backoff, on-disk cache."""
+    """OpenAI-compatible chat client (the official ``openai`` SDK): bounded concurrency, on-disk cache.
+
+    Timeouts (``timeout_s``) and retries (``retries`` extra attempts on 408/409/429/5xx, timeouts and
+    connection errors, waiting as the server's ``Retry-After`` says, else the SDK's exponential backoff)
+    are the SDK's own. ``stats``: HTTP requests sent, cache hits, retries.
+    """
 
     def __init__(self, cfg: GeneratorConfig, cache_dir: str | Path | None = None) -> None:
-        import httpx
+        import openai
 
         if not cfg.base_url:
             raise ValueError("generator.base_url must be set for backend 'openai'")
         self.cfg = cfg
+        # Part of the cache key (kept from the endpoint URL so existing caches stay valid).
         self.url = cfg.base_url.rstrip("/") + "/chat/completions"
         key = os.environ.get(cfg.api_key_env, "") if cfg.api_key_env else ""
-        headers = {"Authorization": f"Bearer {key}"} if key else {}
-        self._client = httpx.Client(timeout=cfg.timeout_s, headers=headers)
+        self.stats = {"requests": 0, "cache_hits": 0, "retries": 0}
+        self._attempts = threading.local()
+        self._lock = threading.Lock()
+        self._no_auth = {} if key else {"Authorization": openai.Omit()}
+        self._client = openai.OpenAI(
+            base_url=cfg.base_url,
+            # No key (local servers with auth off): the SDK insists on one, so give a placeholder; each
+            # request then omits the Authorization header (``_no_auth``).
+            api_key=key or "no-key",
+            timeout=cfg.timeout_s,
+            max_retries=cfg.retries,
+            http_client=openai.DefaultHttpxClient(event_hooks={"request": [self._count_attempt]}),
+        )
         self.cache_dir = Path(cache_dir) if cache_dir else None
         if self.cache_dir:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
-        self.stats = {"requests": 0, "cache_hits": 0, "retries": 0}
+
+    def _count_attempt(self, request: Any) -> None:
+        # httpx hook: runs on the thread that sends, once per attempt (first try and each retry).
+        self._attempts.n = getattr(self._attempts, "n", 0) + 1
+        with self._lock:
+            self.stats["requests"] += 1
+            self.stats["retries"] += int(self._attempts.n > 1)
 
     def close(self) -> None:
         """Close the HTTP connection pool."""
@@ -168,30 +188,18 @@ class OpenAIGenerator:
         return self.cache_dir / key[:2] / f"{key}.json" if self.cache_dir else None
 
     def _post(self, body: dict[str, Any]) -> str:
-        import httpx
+        import openai
 
-        last: str = ""
-        for attempt in range(self.cfg.retries + 1):
-            if attempt:
-                self.stats["retries"] += 1
-            try:
-                self.stats["requests"] += 1
-                resp = self._client.post(self.url, json=body)
-            except (httpx.TimeoutException, httpx.TransportError) as exc:
-                last = f"{type(exc).__name__}: {exc}"
-                wait = None
-            else:
-                if resp.status_code == 200:
-                    data = resp.json()
-                    return data["choices"][0]["message"]["content"] or ""
-                last = f"HTTP {resp.status_code}: {resp.text[:200]}"
-                if resp.status_code not in RETRY_STATUSES:
-                    raise GenerationError(last)
-                wait = _retry_after(resp.headers.get("retry-after"))
-            if attempt < self.cfg.retries:
-                delay = wait if wait is not None else self.cfg.backoff_s * 2**attempt
-                time.sleep(min(self.cfg.max_backoff_s, delay) * (1 + 0.1 * random.random()))
-        raise GenerationError(f"{self.url}: gave up after {self.cfg.retries + 1} attempts; last error {last}")
+        self._attempts.n = 0
+        try:
+            resp = self._client.chat.completions.create(**body, extra_headers=self._no_auth)
+        except (openai.APIStatusError, openai.APIConnectionError) as exc:
+            status = getattr(exc, "status_code", None)
+            last = f"HTTP {status}: {str(exc)[:200]}" if status else f"{type(exc).__name__}: {exc}"
+            raise GenerationError(
+                f"{self.url}: gave up after {self._attempts.n} attempts; last error {last}"
+            ) from exc
+        return resp.choices[0].message.content or ""
 
     def _one(self, messages: Messages, params: SamplingParams) -> str:
         body = self.request_body(messages, params)
@@ -212,14 +220,6 @@ class OpenAIGenerator:
         params = params or SamplingParams.from_config(self.cfg)
         with ThreadPoolExecutor(max_workers=self.cfg.concurrency) as pool:
             return list(pool.map(lambda m: self._one(m, params), batch))
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (numeric form only)."""
-    try:
-        return float(value) if value else None
-    except ValueError:
-        return None
 
 
 def resolve_cache_dir(cfg: GeneratorConfig, run_dir: str) -> str | None:
