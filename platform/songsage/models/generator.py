@@ -2,7 +2,8 @@
 
 Implementations:
 - :class:`HFGenerator`: a local causal LM from the model registry; batched, left-padded, chat
-  template applied, greedy (temperature 0) or sampled, stops on EOS and ``<|im_end|>``.
+  template applied, greedy (temperature 0) or sampled with a seeded generator per row, stops on EOS
+  and ``<|im_end|>``.
 - :class:`OpenAIGenerator`: any OpenAI-compatible ``/v1/chat/completions`` endpoint through the official
   ``openai`` client (its timeouts and retries, Retry-After honoured); bounded concurrency (thread pool)
   and an on-disk JSON cache keyed by the request hash, so an interrupted run resumes where it stopped.
@@ -89,11 +90,24 @@ class HFGenerator:
         text = self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
         return self.tokenizer(text, add_special_tokens=False)["input_ids"]
 
-    def generate(self, batch: Sequence[Messages], params: SamplingParams | None = None) -> list[str]:
-        """Generate for each conversation; prompts longer than ``max_input_tokens`` keep their last tokens."""
+    def generate(
+        self,
+        batch: Sequence[Messages],
+        params: SamplingParams | None = None,
+        seeds: Sequence[int] | None = None,
+    ) -> list[str]:
+        """Generate for each conversation; prompts longer than ``max_input_tokens`` keep their last tokens.
+
+        Sampling (``temperature`` > 0) draws each row from its own ``torch.Generator`` seeded with
+        ``seeds[i]`` (default ``params.seed + i``): a row's text depends on its seed, not on the batch it
+        shares or on other threads, and the process-global torch RNG is left alone.
+        """
         import torch
 
         params = params or SamplingParams.from_config(self.cfg)
+        if seeds is not None and len(seeds) != len(batch):
+            raise ValueError(f"seeds: {len(seeds)} seeds for {len(batch)} conversations")
+        row_seeds = list(seeds) if seeds is not None else [params.seed + i for i in range(len(batch))]
         out: list[str] = []
         for start in range(0, len(batch), self.cfg.batch_size):
             chunk = batch[start : start + self.cfg.batch_size]
@@ -103,12 +117,8 @@ class HFGenerator:
                 max_new_tokens=params.max_new_tokens,
                 eos_token_id=self.stop_ids,
                 pad_token_id=self.tokenizer.pad_token_id,
+                **sampling_kwargs(params, row_seeds[start : start + len(chunk)]),
             )
-            if params.temperature > 0:
-                torch.manual_seed(params.seed + start)
-                kwargs.update(do_sample=True, temperature=params.temperature, top_p=params.top_p)
-            else:
-                kwargs.update(do_sample=False)
             with torch.no_grad():
                 gen = self.model.generate(
                     input_ids=enc["input_ids"], attention_mask=enc["attention_mask"], **kwargs
@@ -116,6 +126,48 @@ class HFGenerator:
             new = gen[:, enc["input_ids"].shape[1] :]
             out.extend(t.strip() for t in self.tokenizer.batch_decode(new, skip_special_tokens=True))
         return out
+
+
+class SeededSampler:
+    """A transformers logits processor that samples row ``i`` with its own ``torch.Generator(seeds[i])``.
+
+    Input: (batch, vocab) next-token scores. Output: scores that are 0 at the sampled token and -inf
+    elsewhere, so greedy decoding (``do_sample=False``) emits the sample. Applies ``temperature`` and
+    nucleus ``top_p``. Exists because ``generate(do_sample=True)`` draws from the process-global RNG,
+    which concurrent requests (threads) share.
+    """
+
+    def __init__(self, seeds: Sequence[int], temperature: float, top_p: float = 1.0) -> None:
+        if temperature <= 0:
+            raise ValueError(f"temperature: must be > 0 for sampling, got {temperature}")
+        self.seeds, self.temperature, self.top_p = list(seeds), temperature, top_p
+        self._gens: list[Any] | None = None
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        import torch
+
+        if self._gens is None:
+            self._gens = [torch.Generator(device=scores.device).manual_seed(int(s)) for s in self.seeds]
+        logits = scores.float() / self.temperature
+        if self.top_p < 1.0:
+            ordered, order = logits.sort(dim=-1, descending=True)
+            probs = ordered.softmax(dim=-1)
+            # Drop a token once the tokens before it already cover top_p (the best one always stays).
+            ordered[probs.cumsum(dim=-1) - probs > self.top_p] = float("-inf")
+            logits = torch.full_like(logits, float("-inf")).scatter(-1, order, ordered)
+        probs = logits.softmax(dim=-1)
+        picks = torch.stack([torch.multinomial(probs[i], 1, generator=g) for i, g in enumerate(self._gens)])
+        return torch.full_like(scores, float("-inf")).scatter(1, picks, 0.0)
+
+
+def sampling_kwargs(params: SamplingParams, seeds: Sequence[int]) -> dict[str, Any]:
+    """``model.generate`` kwargs: greedy for temperature 0, else greedy over a :class:`SeededSampler`."""
+    if params.temperature <= 0:
+        return {"do_sample": False}
+    from transformers import LogitsProcessorList
+
+    sampler = SeededSampler(seeds, params.temperature, params.top_p)
+    return {"do_sample": False, "logits_processor": LogitsProcessorList([sampler])}
 
 
 class GenerationError(RuntimeError):
