@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,11 +53,11 @@ def tiny_model_cfg():
 
 @pytest.fixture
 def chat_server() -> Iterator[Callable[..., ChatServer]]:
-    """Factory: ``chat_server(reply, fail_first=0)`` -> a running local chat server (closed after)."""
+    """Factory: ``chat_server(reply, fail_first=0, ...)`` -> a running local chat server (closed after)."""
     servers: list[ChatServer] = []
 
-    def make(reply: Callable[[dict], str], fail_first: int = 0) -> ChatServer:
-        servers.append(ChatServer(reply, fail_first))
+    def make(reply: Callable[[dict], str], fail_first: int = 0, **kwargs: Any) -> ChatServer:
+        servers.append(ChatServer(reply, fail_first, **kwargs))
         return servers[-1]
 
     yield make

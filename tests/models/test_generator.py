@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -67,6 +68,30 @@ def test_openai_client_gives_up(chat_server):
     )
     with pytest.raises(GenerationError, match="gave up after 2 attempts"):
         OpenAIGenerator(cfg).generate([_user("x")])
+
+
+def test_openai_client_is_the_sdk_and_honours_retry_after(chat_server, monkeypatch):
+    # 429 + Retry-After: 1 -> the SDK waits that second (its own backoff would be ~0.5 s), then retries.
+    server = chat_server(lambda body: "ok", fail_first=1, fail_status=429, fail_headers={"Retry-After": "1"})
+    monkeypatch.setenv("SONGSAGE_TEST_KEY", "k-123")
+    cfg = GeneratorConfig(
+        backend="openai",
+        model="m",
+        base_url=server.base_url,
+        retries=1,
+        cache_dir="off",
+        api_key_env="SONGSAGE_TEST_KEY",
+        timeout_s=5.0,
+    )
+    gen = OpenAIGenerator(cfg)
+    assert gen.generate([_user("x")]) == ["ok"]
+    assert server.calls == 2 and gen.stats == {"requests": 2, "cache_hits": 0, "retries": 1}
+    assert server.times[1] - server.times[0] >= 0.95
+    assert server.headers[0]["user-agent"].startswith("OpenAI/Python")
+    assert server.headers[0]["authorization"] == "Bearer k-123"
+    # No key configured: no Authorization header at all.
+    keyless = OpenAIGenerator(dataclasses.replace(cfg, api_key_env=""))
+    assert keyless.generate([_user("y")]) == ["ok"] and "authorization" not in server.headers[-1]
 
 
 @pytest.mark.slow

@@ -12,9 +12,9 @@ named by ``serve.auth_token_env``.
 """
 
 import asyncio
+import hmac
 import json
 import os
-import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -78,8 +78,8 @@ class GeneratorServer:
         self.generate_batch.set_batch_wait_timeout_s(self.cfg.serve.batch_wait_timeout_s)
 
     def info(self) -> dict[str, Any]:
-        """Model ids this replica serves."""
-        return {"model_ids": self.model.model_ids()}
+        """Model ids this replica serves and its streams still generating."""
+        return {"model_ids": self.model.model_ids(), "active_streams": self.model.active_streams()}
 
     def _prepare(self, req: dict[str, Any]) -> tuple[Any, int] | dict[str, Any]:
         from songsage.serve.hf_backend import GenRequest
@@ -127,14 +127,13 @@ class GeneratorServer:
             return
         gen, n_prompt = prepared
         yield {"prompt_tokens": n_prompt}
-        cancel = threading.Event()
-        pieces = self.model.stream(gen, cancel)
+        stream = self.model.stream(gen)
         hold = max((len(s) for s in gen.stop), default=1) - 1
         full, sent, stopped = "", 0, False
         end = object()
         try:
             while True:
-                piece = await asyncio.to_thread(next, pieces, end)
+                piece = await asyncio.to_thread(next, stream, end)
                 if piece is end:
                     break
                 full += str(piece)
@@ -149,10 +148,11 @@ class GeneratorServer:
                 yield {"text": full[sent:]}
                 sent = len(full)
         finally:
-            cancel.set()
-            await asyncio.to_thread(pieces.close)
-        n_gen = self.model.stream_tokens(cancel)
-        n_out = self.model.count_tokens(full[:sent]) if stopped else n_gen
+            # Also on a client disconnect (this task cancelled while a worker thread waits in next):
+            # signal the producer and wait for it off the event loop; nothing is closed under it.
+            stream.cancel()
+            await asyncio.to_thread(stream.join, self.cfg.serve.request_timeout_s)
+        n_out = self.model.count_tokens(full[:sent]) if stopped else stream.generated
         finish = FINISH_LENGTH if n_out >= gen.max_tokens and not stopped else FINISH_STOP
         yield {"finish_reason": finish, "completion_tokens": n_out}
 
@@ -300,7 +300,8 @@ class Ingress:
             return None
         header = request.headers.get("authorization", "")
         scheme, _, value = header.partition(" ")
-        if scheme.lower() != "bearer" or value.strip() != self.token:
+        # Constant-time comparison: the time taken must not tell how much of a guess was right.
+        if scheme.lower() != "bearer" or not hmac.compare_digest(value.strip().encode(), self.token.encode()):
             return _error(
                 401,
                 "missing or invalid bearer token (Authorization: Bearer <token>)",
@@ -328,7 +329,8 @@ class Ingress:
             return _error(exc.status, exc.message, exc.param)
         except (BackPressureError, DeploymentUnavailableError) as exc:
             return self._overloaded(exc)
-        except TimeoutError:
+        # Python 3.10: asyncio.wait_for raises asyncio.TimeoutError, not (yet) the builtin TimeoutError.
+        except (TimeoutError, asyncio.TimeoutError):
             return _error(
                 504, f"request took longer than serve.request_timeout_s={self.s.request_timeout_s} s"
             )
