@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "platform"))
 from songsage.config.train import DeepSpeedConfig, ModelConfig, PretrainConfig, TinyModelConfig  # noqa: E402
 from songsage.models.registry import QWEN25_ARCHS, TINY_QWEN2, load_model  # noqa: E402
 from songsage.train.deepspeed_config import build_deepspeed_config  # noqa: E402
-from songsage.train.flops import measure_matmul_peak_flops, mfu, model_flops  # noqa: E402
+from songsage.train.flops import cpu_peak_flops, measure_matmul_peak_flops, mfu, model_flops  # noqa: E402
 
 MODES = ("plain", "zero2", "zero3", "compile")
 GPU_ARCHS = ("qwen2.5-0.5b-arch", "qwen2.5-1.5b-arch")
@@ -75,7 +75,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--peak-flops",
         type=float,
         default=0.0,
-        help="device peak FLOP/s (0: pretrain.gpu_peak_flops on CUDA, the measured fp32 matmul peak on CPU)",
+        help="device peak FLOP/s (0: pretrain.gpu_peak_flops on CUDA; on CPU the single-thread fp32 matmul peak x torch threads)",
     )
     parser.add_argument("--json", default="", help="also write the rows to this JSON file")
     parser.add_argument("--dry-run", action="store_true", help="CPU smoke run: tiny architecture, few steps")
@@ -210,7 +210,10 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
         raise SystemExit("no CUDA device: run on a GPU, or use --dry-run for the CPU smoke run")
     device = torch.device("cuda" if cuda else "cpu")
     peak = args.peak_flops or (
-        DEFAULTS.gpu_peak_flops if cuda else DEFAULTS.cpu_peak_flops or measure_matmul_peak_flops()
+        DEFAULTS.gpu_peak_flops
+        if cuda
+        else DEFAULTS.cpu_peak_flops
+        or cpu_peak_flops(measure_matmul_peak_flops(threads=1), [torch.get_num_threads()])
     )
     if any(m.startswith("zero") for m in args.modes):
         init_single_process_dist("nccl" if cuda else "gloo")

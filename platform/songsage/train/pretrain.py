@@ -27,9 +27,10 @@ import numpy as np
 
 from songsage.config import Config
 from songsage.config.paths import is_uri, join
+from songsage.config.train import PretrainConfig
 from songsage.tracking import Tracker
 from songsage.train.data import ShardError, build_datasets, inspect_shards, preserve_order, steps_per_epoch
-from songsage.train.flops import measure_matmul_peak_flops
+from songsage.train.flops import cpu_peak_flops, measure_matmul_peak_flops
 from songsage.train.launcher import (
     LaunchSpec,
     WorkerTracker,
@@ -125,6 +126,23 @@ def evaluate(engine: Any, shard: Any, cfg: Config, rank: int, world: int, device
     return loss, math.exp(min(loss, 50.0)) if tokens else float("nan")
 
 
+def run_peak_flops(
+    train: PretrainConfig, per_thread: float, threads: int, world: int, device: Any
+) -> tuple[float, int]:
+    """(peak FLOP/s per device, devices) that MFU divides by, called in every worker (collective on CPU).
+
+    GPUs: ``peak_flops`` or ``gpu_peak_flops`` per worker. CPU: ``peak_flops`` or ``cpu_peak_flops`` when
+    configured (the whole run's peak), else ``per_thread`` (the driver's single-thread fp32 matmul FLOP/s)
+    times this worker's ``threads``, summed over all workers, as one device.
+    """
+    if train.use_gpu:
+        return train.peak_flops or train.gpu_peak_flops, world
+    configured = train.peak_flops or train.cpu_peak_flops
+    if configured:
+        return configured, 1
+    return cpu_peak_flops(per_thread, [int(all_reduce_sum([float(threads)], device)[0])]), 1
+
+
 def pretrain_loop(config: dict[str, Any]) -> None:
     """The Ray Train worker loop (one per worker). ``config`` comes from :func:`launch`."""
     import torch
@@ -156,9 +174,9 @@ def pretrain_loop(config: dict[str, Any]) -> None:
         model.gradient_checkpointing_enable()
         model.config.use_cache = False
     n_params, per_token = model_flops(model, train.seq_len)
-    # GPUs: peak per device x workers. CPU workers share one host, whose peak the driver measured (or configured).
-    peak = train.peak_flops or (train.gpu_peak_flops if train.use_gpu else float(config["cpu_peak_flops"]))
-    peak_devices = info.world if train.use_gpu else 1
+    peak, peak_devices = run_peak_flops(
+        train, float(config["cpu_peak_per_thread"]), torch.get_num_threads(), info.world, info.device
+    )
     engine, scheduler = setup_deepspeed(model, ds_config, train, total_steps)
     state = restore_checkpoint(engine, info.rank) or {
         "global_step": 0,
@@ -344,12 +362,12 @@ def run_pretraining(cfg: Config, out_dir: str, tracker: Tracker) -> dict[str, An
     tracker.set_tags(
         {"shards.content_hash": str(info.manifest.get("content_hash", "")), "shards.path": info.path}
     )
-    cpu_peak = 0.0
-    if not train.use_gpu and not train.peak_flops:
-        cpu_peak = train.cpu_peak_flops or measure_matmul_peak_flops()
+    per_thread = 0.0
+    if not train.use_gpu and not (train.peak_flops or train.cpu_peak_flops):
+        per_thread = measure_matmul_peak_flops(threads=1)
         print(
-            f"[pretrain] CPU peak for MFU: {cpu_peak / 1e9:,.1f} GFLOP/s"
-            + (" (configured)" if train.cpu_peak_flops else " (measured: fp32 matmul, all cores)")
+            f"[pretrain] CPU peak for MFU: {per_thread / 1e9:,.1f} GFLOP/s per thread (fp32 matmul) x the "
+            f"threads of {train.num_workers} workers"
         )
     spec = LaunchSpec(
         job=JOB,
@@ -359,7 +377,7 @@ def run_pretraining(cfg: Config, out_dir: str, tracker: Tracker) -> dict[str, An
             "steps_per_epoch": spe,
             "eval_rows": eval_rows,
             "model_dir": model_dir,
-            "cpu_peak_flops": cpu_peak,
+            "cpu_peak_per_thread": per_thread,
         },
         datasets={"train": train_ds, "eval": eval_ds},
         train=train,
