@@ -75,12 +75,13 @@ def sequence_logps(logits: Any, labels: Any) -> Any:
 def dpo_losses(
     policy_chosen: Any, policy_rejected: Any, ref_chosen: Any, ref_rejected: Any, beta: float
 ) -> tuple[Any, dict[str, float]]:
-    """Sigmoid DPO loss and its metrics from summed log-probabilities (tensors of shape [pairs])."""
+    """Sigmoid DPO loss summed over the pairs, and its metrics (means over the pairs), from summed
+    log-probabilities (tensors of shape [pairs]); the worker loop divides by the global number of pairs."""
     import torch.nn.functional as F
 
     chosen_r = beta * (policy_chosen - ref_chosen)
     rejected_r = beta * (policy_rejected - ref_rejected)
-    loss = -F.logsigmoid(chosen_r - rejected_r).mean()
+    loss = -F.logsigmoid(chosen_r - rejected_r).sum()
     metrics = {
         "rewards/chosen": float(chosen_r.mean()),
         "rewards/rejected": float(rejected_r.mean()),
@@ -111,8 +112,13 @@ def dpo_step(engine: Any, batch: dict[str, Any], ctx: dict[str, Any]) -> tuple[A
 
 
 def dpo_loop(config: dict[str, Any]) -> None:
-    """Ray Train worker loop of DPO."""
-    lora_loop(config, dpo_step)
+    """Ray Train worker loop of DPO (loss weighted by pairs)."""
+    lora_loop(config, dpo_step, pair_count)
+
+
+def pair_count(batch: dict[str, Any]) -> int:
+    """Preference pairs in a numpy micro-batch (the unit the DPO loss is summed over)."""
+    return len(batch["chosen_ids"])
 
 
 def sft_adapter_dir(cfg: Config) -> str:

@@ -253,11 +253,65 @@ def sft_batch(batch: dict[str, Any], pad_id: int) -> dict[str, Any]:
     }
 
 
+def target_tokens(batch: dict[str, Any]) -> int:
+    """Tokens the SFT loss is taken on in a numpy micro-batch: labelled positions after the next-token shift."""
+    return sum(int((np.asarray(row[1:]) != IGNORE_INDEX).sum()) for row in batch["labels"])
+
+
+def token_loss_sum(logits: Any, labels: Any) -> Any:
+    """Sum (not mean) of next-token cross-entropies over labelled positions (fp32; scalar tensor)."""
+    import torch.nn.functional as F
+
+    return F.cross_entropy(
+        logits[:, :-1].float().reshape(-1, logits.shape[-1]),
+        labels[:, 1:].reshape(-1),
+        ignore_index=IGNORE_INDEX,
+        reduction="sum",
+    )
+
+
 def sft_step(engine: Any, batch: dict[str, Any], ctx: dict[str, Any]) -> tuple[Any, dict[str, float]]:
-    """Next-token loss on assistant tokens. Returns (loss tensor, extra metrics)."""
-    t = sft_batch(batch, ctx["pad_id"])
-    out = engine(**{k: v.to(ctx["device"]) for k, v in t.items()})
-    return out.loss, {}
+    """Next-token loss on assistant tokens, summed over the micro-batch's target tokens (the loop divides by
+    the global batch's count, :func:`accumulate`). Returns (loss-sum tensor, extra metrics)."""
+    t = {k: v.to(ctx["device"]) for k, v in sft_batch(batch, ctx["pad_id"]).items()}
+    out = engine(input_ids=t["input_ids"], attention_mask=t["attention_mask"])
+    return token_loss_sum(out.logits, t["labels"]), {}
+
+
+StepFn = Callable[[Any, dict[str, Any], dict[str, Any]], tuple[Any, dict[str, float]]]
+
+
+def accumulate(
+    engine: Any,
+    micro_batches: list[dict[str, Any]],
+    step_fn: StepFn,
+    units_fn: Callable[[dict[str, Any]], int],
+    ctx: dict[str, Any],
+    world: int,
+) -> tuple[float, float, dict[str, float]]:
+    """Forward/backward of one optimizer step's micro-batches, weighted by the units the loss is summed over.
+
+    ``step_fn`` returns each micro-batch's loss summed over its units (``units_fn``: SFT target tokens, DPO
+    pairs). The units of every micro-batch of every worker are all-reduced first; each micro-batch's loss sum
+    is then scaled by ``grad_accum * world / units``, since DeepSpeed's ``engine.backward`` divides by the
+    accumulation steps and its gradient all-reduce averages over workers: the step's gradient is that of
+    (sum of all unit losses) / (all units), so a short sample weighs by its tokens, not as much as a long one.
+    Returns (summed loss of this worker, global units, summed extra metrics of this worker).
+    """
+    local = float(sum(units_fn(b) for b in micro_batches))
+    units = all_reduce_sum([local], ctx["device"])[0]
+    if units <= 0:
+        raise RuntimeError("an optimizer step's global batch has no target tokens (labels all -100)")
+    scale = len(micro_batches) * world / units
+    loss_sum, extras = 0.0, {}
+    for batch in micro_batches:
+        loss, metrics = step_fn(engine, batch, ctx)
+        engine.backward(loss * scale)
+        engine.step()
+        loss_sum += float(loss.detach())
+        for k, v in metrics.items():
+            extras[k] = extras.get(k, 0.0) + v
+    return loss_sum, units, extras
 
 
 def evaluate_sft(engine: Any, shard: Any, ctx: dict[str, Any], batch_size: int) -> float:
@@ -293,15 +347,13 @@ def build_lora_model(config: dict[str, Any], section: SFTConfig, dtype: Any) -> 
 
 
 def sft_loop(config: dict[str, Any]) -> None:
-    """Ray Train worker loop of LoRA SFT."""
-    lora_loop(config, sft_step)
+    """Ray Train worker loop of LoRA SFT (loss weighted by target tokens)."""
+    lora_loop(config, sft_step, target_tokens)
 
 
-def lora_loop(
-    config: dict[str, Any],
-    step_fn: Callable[[Any, dict[str, Any], dict[str, Any]], tuple[Any, dict[str, float]]],
-) -> None:
-    """The shared worker loop: ``step_fn(engine, numpy micro-batch, ctx) -> (loss, metrics)`` per micro-batch."""
+def lora_loop(config: dict[str, Any], step_fn: StepFn, units_fn: Callable[[dict[str, Any]], int]) -> None:
+    """The shared worker loop: ``step_fn(engine, numpy micro-batch, ctx) -> (loss sum, metrics)`` per
+    micro-batch, the loss summed over ``units_fn(micro-batch)`` units (see :func:`accumulate`)."""
     import torch
     from ray import train as ray_train
 
@@ -339,31 +391,30 @@ def lora_loop(
             )
         done = state["global_step"] >= stop
         while not done:
-            micro, step_loss, extras, t0 = 0, 0.0, {}, time.perf_counter()
+            micro, window, t0 = 0, [], time.perf_counter()
             for batch in train_shard.iter_batches(
                 batch_size=section.per_device_batch, batch_format="numpy", drop_last=True
             ):
                 if micro >= micro_per_epoch:
                     break
-                if micro < state["micro_in_epoch"]:
-                    micro += 1
+                micro += 1
+                if micro <= state["micro_in_epoch"]:  # consumed before the checkpoint we resumed from
+                    continue
+                window.append(batch)
+                if len(window) < section.grad_accum:
                     continue
                 lr = engine.optimizer.param_groups[0]["lr"]
-                loss, metrics = step_fn(engine, batch, ctx)
-                engine.backward(loss)
-                engine.step()
-                step_loss += float(loss)
-                for k, v in metrics.items():
-                    extras[k] = extras.get(k, 0.0) + v
-                micro += 1
+                step_loss, units, extras = accumulate(engine, window, step_fn, units_fn, ctx, info.world)
+                window = []
                 state["micro_in_epoch"] = micro
-                if micro % section.grad_accum:
-                    continue
                 state["global_step"] += 1
                 step = state["global_step"]
-                keys = ["loss", *sorted(extras)]
-                sums = all_reduce_sum([step_loss, *(extras[k] for k in keys[1:])], info.device)
-                means = {k: s / section.grad_accum / info.world for k, s in zip(keys, sums, strict=True)}
+                keys = sorted(extras)
+                sums = all_reduce_sum([step_loss, *(extras[k] for k in keys)], info.device)
+                means = {
+                    "loss": sums[0] / units,
+                    **{k: s / section.grad_accum / info.world for k, s in zip(keys, sums[1:], strict=True)},
+                }
                 last = {
                     **means,
                     "lr": lr,
@@ -386,7 +437,7 @@ def lora_loop(
                 if step % section.checkpoint_every == 0 and not done:
                     save_checkpoint(engine, dict(state), {"step": step, **last}, info.rank)
                 last.pop("eval_loss", None)
-                step_loss, extras, t0 = 0.0, {}, time.perf_counter()
+                t0 = time.perf_counter()
                 if done:
                     break
             if done:
