@@ -191,7 +191,26 @@ def test_bench_dry_run(tmp_path: Path) -> None:
     rows = json.loads(out.read_text())
     assert [r["mode"] for r in rows] == ["plain", "zero2", "zero3"]
     assert all(r["tokens_per_s"] > 0 and 0 < r["mfu"] < 1 and not math.isnan(r["ratio"]) for r in rows)
-    assert "vs plain" in proc.stdout
+    assert "vs plain" in proc.stdout and all(r["precision"] == "fp32" for r in rows)
+
+
+def test_bench_modes_compare_like_with_like(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every mode keeps fp32 master weights (the plain loop is not pure bf16 against ZeRO's fp32 masters)."""
+    import importlib.util
+
+    import torch
+
+    spec = importlib.util.spec_from_file_location("train_throughput", REPO / "bench/train_throughput.py")
+    bench = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, bench)  # dataclasses look their module up
+    spec.loader.exec_module(bench)
+    for mode in bench.MODES:
+        gpu, cpu = bench.mode_precision(mode, cuda=True), bench.mode_precision(mode, cuda=False)
+        assert gpu.load == cpu.load == torch.float32, mode
+        assert cpu.autocast is None and cpu.label == "fp32"
+        # bf16 compute on CUDA: autocast in the plain loops, DeepSpeed's bf16 (build_deepspeed_config) in ZeRO.
+        assert (gpu.autocast is torch.bfloat16) is not mode.startswith("zero"), mode
+        assert "fp32" in gpu.label and "bf16" in gpu.label
 
 
 @pytest.mark.gpu
