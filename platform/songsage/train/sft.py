@@ -123,14 +123,16 @@ def steps_for(rows: int, section: SFTConfig, accum: int) -> int:
 def launch_lora(
     cfg: Config,
     kind: str,
+    loop: Callable[[dict[str, Any]], None],
     out_dir: str,
     tracker: Tracker,
     base: ModelConfig,
     datasets: dict[str, Any],
     extra: dict[str, Any],
 ) -> dict[str, Any]:
-    """Size the schedule from ``datasets['train']`` and run :func:`lora_loop` (``kind`` sft/dpo) on Ray Train.
-    Returns the summary dict (final metrics, history, dirs, sizes)."""
+    """Size the schedule from ``datasets['train']`` and run ``loop`` (the stage's worker entry around
+    :func:`lora_loop`; ``kind`` sft/dpo names the section) on Ray Train. Returns the summary dict (final metrics,
+    history, dirs, sizes)."""
     section: SFTConfig = getattr(cfg, kind)
     accum = section.accumulation()
     section = dataclasses.replace(section, grad_accum=accum)
@@ -160,7 +162,7 @@ def launch_lora(
     )
     spec = LaunchSpec(
         job=kind,
-        loop=sft_loop if kind == JOB else dpo_entry(),
+        loop=loop,
         train=section,
         storage_path=store,
         loop_config={
@@ -197,13 +199,6 @@ def launch_lora(
     return summary
 
 
-def dpo_entry() -> Callable[[dict[str, Any]], None]:
-    """The DPO worker entry (imported lazily: dpo imports this module)."""
-    from songsage.train.dpo import dpo_loop
-
-    return dpo_loop
-
-
 def data_dir(cfg: Config) -> str:
     """``sft.data`` or ``<run.dir>/build_sft``."""
     return resolve_path(cfg.sft.data) if cfg.sft.data else join(run_dir(cfg), "build_sft")
@@ -238,7 +233,7 @@ def run_sft(cfg: Config, out_dir: str, tracker: Tracker) -> dict[str, Any]:
     if "eval" in datasets and datasets["eval"].count() == 0:
         del datasets["eval"]
     tracker.set_tags({"sft.data": src})
-    return launch_lora(cfg, JOB, out_dir, tracker, base, datasets, {})
+    return launch_lora(cfg, JOB, sft_loop, out_dir, tracker, base, datasets, {})
 
 
 # ------------------------------------------------------------------------------------------------ worker
