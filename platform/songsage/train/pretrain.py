@@ -40,12 +40,12 @@ from songsage.train.launcher import (
     launch,
     restore_checkpoint,
     run_name,
-    save_checkpoint,
     save_final_model,
     setup_deepspeed,
     storage_path,
     worker_info,
 )
+from songsage.train.loop import Schedule, Stage, finish, run_steps
 
 JOB = "pretrain"
 IGNORE_INDEX = -100
@@ -188,11 +188,59 @@ def pretrain_loop(config: dict[str, Any]) -> None:
     tokens_per_step = train.tokens_per_step() // train.num_workers * info.world
     train_shard = ray_train.get_dataset_shard("train")
     eval_shard = ray_train.get_dataset_shard("eval") if config["eval_rows"] else None
-    micro_per_epoch = spe * train.grad_accum
-    history: list[list[float]] = []
-    last: dict[str, float] = {}
-    eval_loss, eval_ppl = float("nan"), float("nan")
-    rate_tokens, rate_time = 0.0, 0.0
+    rate = {"tokens": 0.0, "time": 0.0}  # tokens and seconds of the timed steps (not an invocation's first)
+
+    def batches(epoch: int) -> Any:
+        return worker_batches(
+            train_shard, cfg, info.rank, info.world, drop_last=True, seed=cfg.run.seed + epoch
+        )
+
+    def train_step(window: list[dict[str, Any]], t0: float) -> dict[str, float]:
+        step_loss = 0.0
+        for batch in window:
+            ids, labels = batch_inputs(batch, info.device)
+            loss = engine(input_ids=ids, labels=labels).loss
+            engine.backward(loss)
+            engine.step()
+            step_loss += float(loss.detach())
+        state["tokens"] += tokens_per_step
+        dt = time.perf_counter() - t0
+        mean_loss = all_reduce_sum([step_loss / train.grad_accum], info.device)[0] / info.world
+        tps = tokens_per_step / dt if dt > 0 else 0.0
+        if state["global_step"] > resumed_from:  # the first step of an invocation includes warm-up
+            rate["tokens"], rate["time"] = rate["tokens"] + tokens_per_step, rate["time"] + dt
+        return {
+            "loss": mean_loss,
+            "tokens_per_s": tps,
+            "tokens_per_s_per_device": tps / info.world,
+            "mfu": mfu(tps, per_token, peak, peak_devices),
+            "tokens": float(state["tokens"]),
+        }
+
+    def evaluate_held_out() -> dict[str, float]:
+        loss, ppl = evaluate(engine, eval_shard, cfg, info.rank, info.world, info.device)
+        return {"eval_loss": loss, "eval_ppl": ppl}
+
+    def line(step: int, m: dict[str, float]) -> str:
+        return (
+            f"[pretrain] step {step}/{total_steps} loss {m['loss']:.4f} lr {m['lr']:.3e} "
+            f"grad_norm {m['grad_norm']:.3f} tokens/s {m['tokens_per_s']:,.0f} mfu {m['mfu']:.2%}"
+            + (f" eval_loss {m['eval_loss']:.4f} ppl {m['eval_ppl']:.1f}" if "eval_loss" in m else "")
+        )
+
+    plan = Schedule(
+        total_steps=total_steps,
+        stop=stop,
+        steps_per_epoch=spe,
+        grad_accum=train.grad_accum,
+        eval_every=train.eval_every,
+        log_every=train.log_every,
+        checkpoint_every=train.checkpoint_every,
+        eval_on_stop=False,
+    )
+    stage = Stage(
+        JOB, batches, train_step, evaluate_held_out if eval_shard is not None else None, line, ShardError
+    )
     with WorkerTracker(cfg, config["tracking"], info.rank) as tracker:
         if info.rank == 0:
             print(
@@ -201,90 +249,7 @@ def pretrain_loop(config: dict[str, Any]) -> None:
                 + (f" (resumed at step {resumed_from})" if resumed_from else ""),
                 flush=True,
             )
-        done = state["global_step"] >= stop
-        while not done:
-            epoch = state["epoch"]
-            batches = worker_batches(
-                train_shard, cfg, info.rank, info.world, drop_last=True, seed=cfg.run.seed + epoch
-            )
-            micro, step_loss, t0 = 0, 0.0, time.perf_counter()
-            for batch in batches:
-                if micro >= micro_per_epoch:
-                    break
-                if micro < state["micro_in_epoch"]:  # consumed before the checkpoint we resumed from
-                    micro += 1
-                    t0 = time.perf_counter()
-                    continue
-                ids, labels = batch_inputs(batch, info.device)
-                lr = engine.optimizer.param_groups[0]["lr"]
-                loss = engine(input_ids=ids, labels=labels).loss
-                engine.backward(loss)
-                engine.step()
-                step_loss += float(loss)
-                micro += 1
-                state["micro_in_epoch"] = micro
-                if micro % train.grad_accum:
-                    continue
-                state["global_step"] += 1
-                state["tokens"] += tokens_per_step
-                step = state["global_step"]
-                dt = time.perf_counter() - t0
-                mean_loss = all_reduce_sum([step_loss / train.grad_accum], info.device)[0] / info.world
-                grad_norm = engine.get_global_grad_norm()
-                tps = tokens_per_step / dt if dt > 0 else 0.0
-                if step > resumed_from + 1:  # the first step of an invocation includes warm-up
-                    rate_tokens, rate_time = rate_tokens + tokens_per_step, rate_time + dt
-                last = {
-                    "loss": mean_loss,
-                    "lr": lr,
-                    "grad_norm": float(grad_norm or 0.0),
-                    "tokens_per_s": tps,
-                    "tokens_per_s_per_device": tps / info.world,
-                    "mfu": mfu(tps, per_token, peak, peak_devices),
-                    "epoch": float(epoch),
-                    "tokens": float(state["tokens"]),
-                }
-                history.append([float(step), mean_loss])
-                done = step >= stop
-                if eval_shard is not None and (
-                    step % train.eval_every == 0 or (done and step == total_steps)
-                ):
-                    eval_loss, eval_ppl = evaluate(
-                        engine, eval_shard, cfg, info.rank, info.world, info.device
-                    )
-                    last.update(eval_loss=eval_loss, eval_ppl=eval_ppl)
-                    tracker.log_metrics({"eval_loss": eval_loss, "eval_ppl": eval_ppl}, step=step)
-                if step % train.log_every == 0 or done:
-                    tracker.log_metrics(
-                        {k: v for k, v in last.items() if not k.startswith("eval_")}, step=step
-                    )
-                    if info.rank == 0:
-                        print(
-                            f"[pretrain] step {step}/{total_steps} loss {mean_loss:.4f} lr {lr:.3e} "
-                            f"grad_norm {last['grad_norm']:.3f} tokens/s {tps:,.0f} mfu {last['mfu']:.2%}"
-                            + (
-                                f" eval_loss {eval_loss:.4f} ppl {eval_ppl:.1f}"
-                                if "eval_loss" in last
-                                else ""
-                            ),
-                            flush=True,
-                        )
-                if step % train.checkpoint_every == 0 and not done:  # the last one is saved after the loop
-                    save_checkpoint(engine, dict(state), {"step": step, **last}, info.rank)
-                last.pop("eval_loss", None)
-                last.pop("eval_ppl", None)
-                step_loss, t0 = 0.0, time.perf_counter()
-                if done:
-                    break
-            if done:
-                break
-            if micro < micro_per_epoch:
-                raise ShardError(
-                    f"worker {info.rank} got {micro} micro-batches in epoch {epoch}, expected {micro_per_epoch}"
-                )
-            state["epoch"] += 1
-            state["micro_in_epoch"] = 0
-
+        history, last, held_out = run_steps(engine, state, plan, stage, tracker, info.rank)
         finished = state["global_step"] >= total_steps
         model_dir = ""
         if finished:
@@ -298,19 +263,16 @@ def pretrain_loop(config: dict[str, Any]) -> None:
             "step": float(state["global_step"]),
             "finished": float(finished),
             "resumed_from": float(resumed_from),
-            "tokens_per_s": rate_tokens / rate_time if rate_time else last.get("tokens_per_s", 0.0),
+            "tokens_per_s": rate["tokens"] / rate["time"] if rate["time"] else last.get("tokens_per_s", 0.0),
             "final_loss": history[-1][1] if history else float("nan"),
-            "eval_loss": eval_loss,
-            "eval_ppl": eval_ppl,
+            "eval_loss": held_out.get("eval_loss", float("nan")),
+            "eval_ppl": held_out.get("eval_ppl", float("nan")),
             "n_params": float(n_params),
             "flops_per_token": per_token,
             "peak_flops": peak * peak_devices,
         }
         final["mfu"] = mfu(final["tokens_per_s"], per_token, peak, peak_devices)
-        if history:  # the end-of-invocation checkpoint carries the summary (Ray's Result.metrics)
-            save_checkpoint(engine, dict(state), {**final, "history": history}, info.rank)
-        else:
-            ray_train.report({**final, "history": history})
+        finish(engine, state, final, history, info.rank)
     del hf_ds
     destroy_process_group()
 

@@ -41,11 +41,11 @@ from songsage.train.launcher import (
     launch,
     restore_checkpoint,
     run_name,
-    save_checkpoint,
     setup_deepspeed,
     storage_path,
     worker_info,
 )
+from songsage.train.loop import Schedule, Stage, finish, run_steps
 from songsage.train.lora import (
     ADAPTER_DIR,
     BASE_DIR,
@@ -348,7 +348,8 @@ def sft_loop(config: dict[str, Any]) -> None:
 
 def lora_loop(config: dict[str, Any], step_fn: StepFn, units_fn: Callable[[dict[str, Any]], int]) -> None:
     """The shared worker loop: ``step_fn(engine, numpy micro-batch, ctx) -> (loss sum, metrics)`` per
-    micro-batch, the loss summed over ``units_fn(micro-batch)`` units (see :func:`accumulate`)."""
+    micro-batch, the loss summed over ``units_fn(micro-batch)`` units (see :func:`accumulate`), inside the
+    step / eval / checkpoint skeleton of :func:`songsage.train.loop.run_steps`."""
     import torch
     from ray import train as ray_train
 
@@ -372,10 +373,40 @@ def lora_loop(config: dict[str, Any], step_fn: StepFn, units_fn: Callable[[dict[
     resumed_from = state["global_step"]
     train_shard = ray_train.get_dataset_shard("train")
     eval_shard = ray_train.get_dataset_shard("eval") if config["eval_rows"] else None
-    micro_per_epoch = spe * section.grad_accum
-    history: list[list[float]] = []
-    last: dict[str, float] = {}
-    eval_loss = float("nan")
+
+    def batches(epoch: int) -> Any:
+        return train_shard.iter_batches(
+            batch_size=section.per_device_batch, batch_format="numpy", drop_last=True
+        )
+
+    def train_step(window: list[dict[str, Any]], t0: float) -> dict[str, float]:
+        step_loss, units, extras = accumulate(engine, window, step_fn, units_fn, ctx, info.world)
+        keys = sorted(extras)
+        sums = all_reduce_sum([step_loss, *(extras[k] for k in keys)], info.device)
+        return {
+            "loss": sums[0] / units,
+            **{k: s / section.grad_accum / info.world for k, s in zip(keys, sums[1:], strict=True)},
+            "step_time_s": time.perf_counter() - t0,
+        }
+
+    def evaluate() -> dict[str, float]:
+        return {"eval_loss": evaluate_sft(engine, eval_shard, ctx, section.per_device_batch)}
+
+    def line(step: int, metrics: dict[str, float]) -> str:
+        shown = " ".join(f"{k} {v:.4g}" for k, v in metrics.items() if k not in ("epoch", "step_time_s"))
+        return f"[{kind}] step {step}/{total_steps} {shown}"
+
+    plan = Schedule(
+        total_steps=total_steps,
+        stop=stop,
+        steps_per_epoch=spe,
+        grad_accum=section.grad_accum,
+        eval_every=section.eval_every,
+        log_every=section.log_every,
+        checkpoint_every=section.checkpoint_every,
+        eval_on_stop=True,
+    )
+    stage = Stage(kind, batches, train_step, evaluate if eval_shard is not None else None, line)
     with WorkerTracker(cfg, config["tracking"], info.rank) as tracker:
         if info.rank == 0:
             print(
@@ -384,65 +415,7 @@ def lora_loop(config: dict[str, Any], step_fn: StepFn, units_fn: Callable[[dict[
                 + (f" (resumed at {resumed_from})" if resumed_from else ""),
                 flush=True,
             )
-        done = state["global_step"] >= stop
-        while not done:
-            micro, window, t0 = 0, [], time.perf_counter()
-            for batch in train_shard.iter_batches(
-                batch_size=section.per_device_batch, batch_format="numpy", drop_last=True
-            ):
-                if micro >= micro_per_epoch:
-                    break
-                micro += 1
-                if micro <= state["micro_in_epoch"]:  # consumed before the checkpoint we resumed from
-                    continue
-                window.append(batch)
-                if len(window) < section.grad_accum:
-                    continue
-                lr = engine.optimizer.param_groups[0]["lr"]
-                step_loss, units, extras = accumulate(engine, window, step_fn, units_fn, ctx, info.world)
-                window = []
-                state["micro_in_epoch"] = micro
-                state["global_step"] += 1
-                step = state["global_step"]
-                keys = sorted(extras)
-                sums = all_reduce_sum([step_loss, *(extras[k] for k in keys)], info.device)
-                means = {
-                    "loss": sums[0] / units,
-                    **{k: s / section.grad_accum / info.world for k, s in zip(keys, sums[1:], strict=True)},
-                }
-                last = {
-                    **means,
-                    "lr": lr,
-                    "grad_norm": float(engine.get_global_grad_norm() or 0.0),
-                    "epoch": float(state["epoch"]),
-                    "step_time_s": time.perf_counter() - t0,
-                }
-                history.append([float(step), means["loss"]])
-                done = step >= stop
-                if eval_shard is not None and (step % section.eval_every == 0 or done):
-                    eval_loss = evaluate_sft(engine, eval_shard, ctx, section.per_device_batch)
-                    last["eval_loss"] = eval_loss
-                if step % section.log_every == 0 or done:
-                    tracker.log_metrics(last, step=step)
-                    if info.rank == 0:
-                        shown = " ".join(
-                            f"{k} {v:.4g}" for k, v in last.items() if k not in ("epoch", "step_time_s")
-                        )
-                        print(f"[{kind}] step {step}/{total_steps} {shown}", flush=True)
-                if step % section.checkpoint_every == 0 and not done:
-                    save_checkpoint(engine, dict(state), {"step": step, **last}, info.rank)
-                last.pop("eval_loss", None)
-                t0 = time.perf_counter()
-                if done:
-                    break
-            if done:
-                break
-            if micro < micro_per_epoch:
-                raise RuntimeError(
-                    f"worker {info.rank} got {micro} micro-batches in epoch {state['epoch']}, expected {micro_per_epoch}"
-                )
-            state["epoch"] += 1
-            state["micro_in_epoch"] = 0
+        history, last, held_out = run_steps(engine, state, plan, stage, tracker, info.rank)
         finished = state["global_step"] >= total_steps
         if finished:
             out_dir = config["out_dir"]
@@ -468,14 +441,11 @@ def lora_loop(config: dict[str, Any], step_fn: StepFn, units_fn: Callable[[dict[
             "resumed_from": float(resumed_from),
             "first_loss": history[0][1] if history else float("nan"),
             "final_loss": history[-1][1] if history else float("nan"),
-            "eval_loss": eval_loss,
+            "eval_loss": held_out.get("eval_loss", float("nan")),
             "trainable_params": float(n_trainable),
-            **{k: v for k, v in last.items() if k not in ("loss", "eval_loss")},
+            **{k: v for k, v in last.items() if k != "loss"},
         }
-        if history:
-            save_checkpoint(engine, dict(state), {**final, "history": history}, info.rank)
-        else:
-            ray_train.report({**final, "history": history})
+        finish(engine, state, final, history, info.rank)
     destroy_process_group()
 
 
