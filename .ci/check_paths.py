@@ -36,6 +36,11 @@ ALLOWED: dict[str, tuple[str, ...]] = {
 }
 
 
+def _build_output(path: Path) -> bool:
+    """True for files that pip and Python write into the tree (not the project's own text)."""
+    return any(part == "__pycache__" or part.endswith(".egg-info") for part in path.parts)
+
+
 def _files(root: Path) -> Iterator[Path]:
     for name in SCANNED:
         top = root / name
@@ -43,7 +48,7 @@ def _files(root: Path) -> Iterator[Path]:
             yield top
         elif top.is_dir():
             for p in sorted(top.rglob("*")):
-                if p.is_file() and p.suffix in SUFFIXES and "__pycache__" not in p.parts:
+                if p.is_file() and p.suffix in SUFFIXES and not _build_output(p):
                     yield p
 
 
