@@ -5,7 +5,8 @@
 
 Without ``--url`` it starts Ray + Serve from the profile, runs, and shuts down. Bounded: each client
 stops at ``--duration`` seconds or when ``--max-requests`` requests were sent in total. Prints a table:
-requests, p50/p99 latency (ms), requests/s, completion tokens/s and errors by HTTP status.
+requests, p50/p99 latency (ms) of the answered (200) requests, requests/s, completion tokens/s, errors
+by HTTP status and the p50/p99 latency of the shed (503) ones (admission should refuse fast).
 """
 
 from __future__ import annotations
@@ -30,19 +31,21 @@ CONNECT_ERROR = "conn"
 
 @dataclass
 class LoadResult:
-    """Outcome of one run. Latencies in seconds (successful requests only)."""
+    """Outcome of one run. Latencies in seconds: ``latencies`` of 200s, ``shed_latencies`` of 503s."""
 
     clients: int
     wall_s: float
     latencies: list[float] = field(default_factory=list)
+    shed_latencies: list[float] = field(default_factory=list)
     completion_tokens: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
-        """Requests, ok, p50/p99 ms, req/s, tokens/s, errors by status."""
+        """Requests, ok, p50/p99 ms, req/s, tokens/s, errors by status, 503 count and p50/p99 ms."""
         import numpy as np
 
         lat = np.array(self.latencies) if self.latencies else np.zeros(1)
+        shed = np.array(self.shed_latencies) if self.shed_latencies else np.zeros(1)
         total = sum(self.statuses.values())
         return {
             "clients": self.clients,
@@ -53,6 +56,9 @@ class LoadResult:
             "req_per_s": round(len(self.latencies) / self.wall_s, 2),
             "tokens_per_s": round(self.completion_tokens / self.wall_s, 1),
             "errors": {k: v for k, v in self.statuses.items() if k != "200"},
+            "shed_503": len(self.shed_latencies),
+            "shed_p50_ms": round(float(np.percentile(shed, P50)) * MS, 1),
+            "shed_p99_ms": round(float(np.percentile(shed, P99)) * MS, 1),
         }
 
 
@@ -86,6 +92,8 @@ async def run_load(
             except httpx.HTTPError:
                 status = CONNECT_ERROR
             result.statuses[status] = result.statuses.get(status, 0) + 1
+            if status == "503":
+                result.shed_latencies.append(time.perf_counter() - t0)
             if status == "200":
                 result.latencies.append(time.perf_counter() - t0)
                 result.completion_tokens += int(r.json()["usage"]["completion_tokens"])

@@ -1,6 +1,7 @@
 """The Serve app end to end on the tiny model: one module-scoped app, HTTP + ``openai`` client calls.
 
-Covers: health/readiness, /v1/models, chat + text completions (plain and SSE streaming), embeddings,
+Covers: health/readiness, /v1/models, chat + text completions (plain and SSE streaming, a client
+leaving mid-stream), embeddings,
 bad requests (422/400 naming the field), bearer auth on (and the off path), overload -> 503 with
 Retry-After, the recommender finding a playlist from its own description, OpenAIGenerator pointed at
 the server, and the load bench's quick mode.
@@ -144,6 +145,26 @@ def test_streaming_chat_and_completion(served: dict[str, Any]) -> None:
     assert lines[-1] == "data: [DONE]" and len(lines) >= 2
 
 
+def test_disconnect_mid_stream_then_next_request(served: dict[str, Any]) -> None:
+    from ray import serve
+
+    body = {"messages": [{"role": "user", "content": "go"}], "max_tokens": 64, "stream": True}
+    with httpx.stream(
+        "POST", served["url"] + "/v1/chat/completions", headers=served["headers"], json=body, timeout=60
+    ) as r:
+        assert r.status_code == 200
+        next(r.iter_lines())  # one packet, then the client goes away
+    gen = serve.get_deployment_handle("Generator", served["cfg"].serve.app_name)
+    deadline = time.monotonic() + 30
+    while gen.info.remote().result()["active_streams"] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert gen.info.remote().result()["active_streams"] == 0  # the producer thread stopped
+    chat = _client(served).chat.completions.create(
+        model="songsage", messages=[{"role": "user", "content": "Hi"}], max_tokens=4
+    )
+    assert chat.choices[0].finish_reason in {"stop", "length"}
+
+
 @pytest.mark.parametrize(
     ("route", "body", "status", "param"),
     [
@@ -277,4 +298,5 @@ def test_bench_quick_mode(served: dict[str, Any]) -> None:
     )
     summary = res.summary()
     assert summary["requests"] <= 10 and summary["ok"] >= 1 and summary["p99_ms"] >= summary["p50_ms"]
+    assert summary["shed_503"] == summary["errors"].get("503", 0) and "shed_p99_ms" in summary
     assert "p50_ms" in mod.format_table(summary)

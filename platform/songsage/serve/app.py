@@ -4,7 +4,9 @@ Routes (under ``serve.route_prefix``): ``GET /healthz`` (liveness), ``GET /ready
 loaded), ``GET /v1/models``, ``POST /v1/chat/completions`` and ``/v1/completions`` (SSE streaming
 with ``stream: true``), ``POST /v1/embeddings``, ``POST /v1/playlists/recommend``. Bad bodies -> 422
 naming the field; config limits (``max_tokens``, prompt tokens, ``top_k``, inputs) -> 400 naming the
-field; overload (a deployment's ``max_queued_requests`` reached) -> 503 with ``Retry-After``; a
+field; overload (a completion whose expected finish exceeds ``serve.latency_bound_s``, see
+:mod:`songsage.serve.admission`, or a deployment's ``max_queued_requests`` reached) -> 503 with
+``Retry-After``; a
 request past ``serve.request_timeout_s`` -> 504. Optional bearer auth on ``/v1/*`` from the env var
 named by ``serve.auth_token_env``.
 
@@ -28,6 +30,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from songsage.config import Config, build, load_config, to_dict
 from songsage.config.eval import EncoderConfig
 from songsage.serve import openai_schema as oa
+from songsage.serve.admission import AdmissionController
 from songsage.serve.deployment import deployment_options
 
 DEFAULT_PROFILE = "configs/local.yaml"
@@ -292,6 +295,7 @@ class Ingress:
         env = self.s.auth_token_env
         self.token = (os.environ.get(env, "") or auth_token) if env else ""
         self.model_ids = [self.s.model_id, *(a.name for a in self.s.adapters)]
+        self.admission = AdmissionController(self.s.latency_bound_s, self.s.batch_max_size)
 
     # -- helpers ------------------------------------------------------------------------------------
     def _auth(self, request: Request) -> JSONResponse | None:
@@ -358,10 +362,36 @@ class Ingress:
         }
 
     async def _complete(self, body: oa.SamplingFields, messages: list[dict[str, str]], chat: bool) -> Any:
+        """Admission (``serve.latency_bound_s``), then one completion or an SSE stream."""
         req = self._gen_request(body, messages)
+        cost = float(req["max_tokens"])
+        decision = self.admission.try_admit(cost)
+        if not decision.admitted:
+            expected = "unknown" if decision.expected_s is None else f"{decision.expected_s:.1f} s"
+            return _error(
+                503,
+                f"server overloaded: expected completion {expected} exceeds serve.latency_bound_s="
+                f"{self.s.latency_bound_s} s; retry later",
+                headers={"Retry-After": str(decision.retry_after_s)},
+            )
+        served, handed_to_stream = False, False
+        try:
+            if self.s.backend == "vllm":
+                # vLLM streams are relayed as they are: admission covers the call that opens them.
+                out = await self._relay_vllm(body, chat)
+            else:
+                out = await self._complete_hf(req, body, chat, cost)
+                handed_to_stream = isinstance(out, StreamingResponse)
+            served = True
+            return out
+        finally:
+            if not handed_to_stream:
+                self.admission.release(cost, served)
+
+    async def _complete_hf(
+        self, req: dict[str, Any], body: oa.SamplingFields, chat: bool, cost: float
+    ) -> Any:
         model = req["model"]
-        if self.s.backend == "vllm":
-            return await self._relay_vllm(body, chat)
         if not body.stream:
             res = await self._call(self.generator.generate.remote(req))
             if "error" in res:
@@ -375,13 +405,26 @@ class Ingress:
         if "error" in first:
             raise RequestError(400, first["error"], first.get("param"))
         return StreamingResponse(
-            self._sse(gen, model, chat, first["prompt_tokens"], body.include_usage()), media_type=SSE_MEDIA
+            self._sse(gen, model, chat, first["prompt_tokens"], body.include_usage(), cost),
+            media_type=SSE_MEDIA,
         )
 
     async def _sse(
+        self, gen: Any, model: str, chat: bool, n_prompt: int, include_usage: bool, cost: float
+    ) -> AsyncIterator[str]:
+        """OpenAI SSE packets from the generator's stream; errors mid-stream end it with an error packet.
+        Releases the request's admission (``cost``) when the stream ends or the client leaves."""
+        finished = False
+        try:
+            async for packet in self._sse_packets(gen, model, chat, n_prompt, include_usage):
+                yield packet
+            finished = True
+        finally:
+            self.admission.release(cost, finished)
+
+    async def _sse_packets(
         self, gen: Any, model: str, chat: bool, n_prompt: int, include_usage: bool
     ) -> AsyncIterator[str]:
-        """OpenAI SSE packets from the generator's stream; errors mid-stream end it with an error packet."""
         cid = oa.new_stream_id(chat)
 
         def packet(obj: dict[str, Any]) -> str:
