@@ -29,6 +29,7 @@ def test_cluster_runs_every_stage_local_runs_under_s3_run_dir():
             assert path.startswith(cfg.run.dir + "/"), (stage, key, path)
         for key, path in io.inputs.items():
             assert path.startswith("s3://") or key in io.external, (stage, key, path)
+            assert not path.startswith("/mnt/"), (stage, key, path)  # no node mount that nothing creates
     # what the cluster profile evaluates and trains on is this run's, not the base model
     assert stage_io(cfg, "evaluate").inputs["eval.model.model"] == f"{cfg.run.dir}/dpo/adapter"
     assert stage_io(cfg, "sft").inputs["sft.base_model"] == f"{cfg.run.dir}/pretrain/model"
