@@ -42,7 +42,8 @@ def test_cluster_profile_reproduces_table7() -> None:
     assert p.use_gpu and p.bf16 and p.deepspeed.stage in (2, 3)
     assert p.tokens_per_step() == 8 * 8 * 16 * 2048 == 2_097_152
     assert cfg.model.name_or_path.endswith("Qwen2.5-7B") and not cfg.model.trust_remote_code
-    assert p.storage_path.startswith("s3://") and cfg.data.shards.startswith("s3://")
+    # checkpoints and shards default under the S3 run dir: <run.dir>/pretrain/ray, <run.dir>/curate/shards
+    assert cfg.run.dir.startswith("s3://") and p.storage_path == "" and cfg.data.shards == ""
     assert cfg.tracking.uri.startswith("http")
     assert cfg.curate.pack.seq_len == p.seq_len
     ds = build_deepspeed_config(p, p.num_workers, use_gpu=True, template=load_template(template_path(p)))
