@@ -10,8 +10,7 @@ Flags, per line of every text file under platform/, jobs/, configs/ and the Make
   ``C:\\Users\\...`` ...). URIs (``s3://bucket/home/x``) and paths inside a longer path are not flagged.
 Prints ``file:line: reason: text`` for each hit and exits 1 when there is one, else 0.
 
-ALLOWED holds the only exceptions: the cluster profiles name the cluster's own mounted filesystems
-(``/mnt/models``, ``/mnt/shared`` on every Ray node), which are not a developer machine's paths.
+There are no exceptions: the cluster profiles name hub ids, ``run:`` references and ``s3://`` URIs.
 """
 
 from __future__ import annotations
@@ -30,10 +29,6 @@ MACHINE = re.compile(
     _START + r"(?<!:/)(?<!://)/(?:work|home|Users|tmp|mnt|root|opt|srv|scratch|data|var|private|Volumes)/\S*"
     r"|\b[A-Za-z]:\\\\?Users\\"
 )
-ALLOWED: dict[str, tuple[str, ...]] = {
-    "configs/cluster.yaml": ("/mnt/models/", "/mnt/shared/"),
-    "configs/serve-cluster.yaml": ("/mnt/models/",),
-}
 
 
 def _build_output(path: Path) -> bool:
@@ -61,13 +56,11 @@ def find_outside_paths(root: Path) -> list[str]:
             lines = path.read_text(encoding="utf-8").splitlines()
         except UnicodeDecodeError:
             continue
-        allowed = ALLOWED.get(rel, ())
         for no, line in enumerate(lines, 1):
             if PARENT.search(line):
                 hits.append(f"{rel}:{no}: relative path leaves the repository: {line.strip()}")
             for m in MACHINE.finditer(line):
-                if not m.group(0).startswith(allowed):
-                    hits.append(f"{rel}:{no}: absolute machine path {m.group(0)!r}: {line.strip()}")
+                hits.append(f"{rel}:{no}: absolute machine path {m.group(0)!r}: {line.strip()}")
     return hits
 
 

@@ -43,12 +43,11 @@ def test_planted_outside_paths_fail_with_file_and_line(tmp_path):
     assert flagged == ["Makefile:2", "configs/local.yaml:3", "platform/pkg/m.py:3"], r.stdout
 
 
-def test_cluster_mounts_are_allowed_only_in_cluster_profiles(tmp_path):
+def test_cluster_mounts_are_flagged_in_every_profile(tmp_path):
     (tmp_path / "configs").mkdir()
     (tmp_path / "configs" / "cluster.yaml").write_text("model:\n  name_or_path: /mnt/models/Qwen2.5-7B\n")
-    assert _run(tmp_path).returncode == 0
-    (tmp_path / "configs" / "local.yaml").write_text("model:\n  name_or_path: /mnt/models/Qwen2.5-7B\n")
-    assert "configs/local.yaml:2" in _run(tmp_path).stdout
+    r = _run(tmp_path)
+    assert r.returncode == 1 and "configs/cluster.yaml:2" in r.stdout
 
 
 def test_local_profile_benchmark_is_the_shipped_copy():
