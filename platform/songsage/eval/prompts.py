@@ -119,7 +119,9 @@ PERSPECTIVES: dict[str, tuple[str, list[str]]] = {
 
 QUERY_USER = (
     "Perspective: {definition}\n\nExample requests from this perspective:\n{examples}\n\n"
-    "Playlist information:\n{context}\n\nWrite one request from this perspective that this playlist would answer."
+    "Playlist information:\n{context}\n\nWrite one request from this perspective that this playlist would answer. "
+    "Be specific: name its tags and the moods, places or images of its songs, so that the request fits this "
+    "playlist and no other."
 )
 
 DESCRIBE_SYSTEM = "You are a music expert who writes concise, accurate playlist descriptions."

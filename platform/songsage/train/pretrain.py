@@ -202,7 +202,7 @@ def pretrain_loop(config: dict[str, Any]) -> None:
                 loss = engine(input_ids=ids, labels=labels).loss
                 engine.backward(loss)
                 engine.step()
-                step_loss += float(loss)
+                step_loss += float(loss.detach())
                 micro += 1
                 state["micro_in_epoch"] = micro
                 if micro % train.grad_accum:

@@ -352,7 +352,7 @@ def lora_loop(
                 loss, metrics = step_fn(engine, batch, ctx)
                 engine.backward(loss)
                 engine.step()
-                step_loss += float(loss)
+                step_loss += float(loss.detach())
                 for k, v in metrics.items():
                     extras[k] = extras.get(k, 0.0) + v
                 micro += 1
