@@ -84,3 +84,8 @@ def test_curate_job_to_a_pipe_stays_short(tmp_path: Path) -> None:
     assert len(lines) <= MAX_CURATE_LINES, "\n".join(lines)
     assert sum("[curate] songs:" in line for line in lines) >= 5  # the job's own per-step lines remain
     assert not any("logging_progress" in line or "Execution plan" in line for line in lines)
+
+
+def test_stage_line_clips_long_values() -> None:
+    line = stage_line("curate", [("quarantined", "22 " + "{'broken_json': 3}" * 10)], 1.0)
+    assert line.startswith("[curate] done in 1.0 s: quarantined 22 {'broken_json'") and len(line) < 100

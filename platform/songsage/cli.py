@@ -101,8 +101,13 @@ def _run_stage(
 def stage_line(name: str, rows: list[tuple[str, str]], seconds: float) -> str:
     """The one console line of a finished stage in the main job: seconds and its first summary rows
     (rows in/out)."""
-    head = "; ".join(f"{k} {v}" for k, v in rows[:3])
+    head = "; ".join(f"{k} {_clip(v)}" for k, v in rows[:3])
     return f"[{name}] done in {seconds:.1f} s: {head}"
+
+
+def _clip(value: str, width: int = 48) -> str:
+    """``value`` cut to ``width`` characters (the pipeline summary has it whole)."""
+    return value if len(value) <= width else value[: width - 1] + "…"
 
 
 def run_job(job: str, body: StageBody, argv: Sequence[str] | None = None) -> int:
