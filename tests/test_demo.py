@@ -63,7 +63,7 @@ def test_demo_queries_retrieve_their_playlist(ray_session: Any, tmp_path: Path) 
             f"eval.playlistsense.playlists={SAMPLE / 'playlists.jsonl'}",
             f"eval.playlistsense.songs={SAMPLE / 'songs.jsonl'}",
             f"eval.playlistsense.max_playlists={n}",
-            "eval.playlistsense.perspectives=[music_emotion, user_scene]",
+            "eval.playlistsense.perspectives=[music_scene, user_habit]",
             "eval.playlistsense.rewrite=false",
             "eval.model.max_new_tokens=8",
         ],

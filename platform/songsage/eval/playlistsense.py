@@ -168,6 +168,7 @@ def query_messages(perspective: str, shots: int) -> Any:
     """A function context -> messages for one perspective (``shots`` exemplars)."""
     definition, examples = prompts.PERSPECTIVES[perspective]
     shown = "\n".join(f"- {e}" for e in examples[:shots])
+    shown = prompts.QUERY_EXAMPLES.format(shown=shown) if shots else ""
 
     def make(context: str) -> list[dict[str, str]]:
         user = prompts.QUERY_USER.format(definition=definition, examples=shown, context=context)

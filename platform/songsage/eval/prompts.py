@@ -117,12 +117,14 @@ PERSPECTIVES: dict[str, tuple[str, list[str]]] = {
     ),
 }
 
+# The playlist comes first: a small writer that drifts or half-copies its prompt then still writes about
+# this playlist (with the perspective first, SmolLM2-135M echoed the perspective text for every playlist).
 QUERY_USER = (
-    "Perspective: {definition}\n\nExample requests from this perspective:\n{examples}\n\n"
-    "Playlist information:\n{context}\n\nWrite one request from this perspective that this playlist would answer. "
-    "Be specific: name its tags and the moods, places or images of its songs, so that the request fits this "
-    "playlist and no other."
+    "Playlist information:\n{context}\n\nPerspective: {definition}\n\n{examples}"
+    "Write one request from this perspective that this playlist would answer. Be specific: name its tags and "
+    "the moods, places or images of its songs, so that the request fits this playlist and no other."
 )
+QUERY_EXAMPLES = "Example requests from this perspective:\n{shown}\n\n"
 
 DESCRIBE_SYSTEM = "You are a music expert who writes concise, accurate playlist descriptions."
 DESCRIBE_USER = (
