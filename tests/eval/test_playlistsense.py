@@ -79,3 +79,13 @@ def test_playlistsense_oracle_and_random_rows(ray_session, tiny_model_cfg, tmp_p
     csv = pd.read_csv(tmp_path / "evaluate" / "table1.csv")
     assert list(csv["model"]) == ["tiny", "oracle", "random"] and "avg HR@5" in csv.columns
     print(md)
+
+
+def test_query_prompt_puts_the_playlist_first_and_shots_are_optional():
+    from songsage.eval.playlistsense import query_messages
+
+    user0 = query_messages("music_scene", 0)("Title: Rainy Tokyo\nTags: rain, city")[1]["content"]
+    assert user0.startswith("Playlist information:\nTitle: Rainy Tokyo") and "Example requests" not in user0
+    user2 = query_messages("music_scene", 2)("Title: Rainy Tokyo")[1]["content"]
+    assert user2.index("Title: Rainy Tokyo") < user2.index("Perspective:") < user2.index("Example requests")
+    assert user2.count("\n- ") == 2

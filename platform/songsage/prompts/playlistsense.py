@@ -120,10 +120,14 @@ PERSPECTIVES: dict[str, tuple[str, list[str]]] = {
     ),
 }
 
+# The playlist comes first: a small writer that drifts or half-copies its prompt then still writes about
+# this playlist (with the perspective first, SmolLM2-135M echoed the perspective text for every playlist).
 QUERY_USER = (
-    "Perspective: {definition}\n\nExample requests from this perspective:\n{examples}\n\n"
-    "Playlist information:\n{context}\n\nWrite one request from this perspective that this playlist would answer."
+    "Playlist information:\n{context}\n\nPerspective: {definition}\n\n{examples}"
+    "Write one request from this perspective that this playlist would answer. Be specific: name its tags and "
+    "the moods, places or images of its songs, so that the request fits this playlist and no other."
 )
+QUERY_EXAMPLES = "Example requests from this perspective:\n{shown}\n\n"
 
 DESCRIBE_SYSTEM = "You are a music expert who writes concise, accurate playlist descriptions."
 DESCRIBE_USER = (
@@ -146,6 +150,7 @@ def query_messages(perspective: str, shots: int) -> Callable[[str], Messages]:
     """A function playlist context -> messages writing one query from ``perspective`` (``shots`` exemplars)."""
     definition, examples = PERSPECTIVES[perspective]
     shown = "\n".join(f"- {e}" for e in examples[:shots])
+    shown = QUERY_EXAMPLES.format(shown=shown) if shots else ""
 
     def make(context: str) -> Messages:
         user = QUERY_USER.format(definition=definition, examples=shown, context=context)
