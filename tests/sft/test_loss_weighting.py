@@ -89,3 +89,50 @@ def test_scale_accounts_for_workers_and_accumulation(monkeypatch: pytest.MonkeyP
     assert seen == [11.0] and units == 41.0
     assert sum(scaled) == pytest.approx(loss_sum * 2 * 2 / 41.0, rel=1e-6)
     assert not math.isnan(loss_sum)
+
+
+@pytest.mark.slow
+def test_deepspeed_zero2_accumulation_equals_one_batch_of_two() -> None:
+    """The real engine: DeepSpeed ZeRO-2 divides by grad_accum in ``engine.backward``; after one SGD step the
+    2 x 1 accumulation through :func:`accumulate` lands on the weights of one batch of 2 (one process, gloo)."""
+    import copy
+
+    import deepspeed
+    import torch
+
+    from bench.train_throughput import init_single_process_dist
+    from songsage.config.train import DeepSpeedConfig, PretrainConfig
+    from songsage.train.deepspeed_config import build_deepspeed_config
+    from songsage.train.sft import sft_batch
+
+    init_single_process_dist("gloo")
+    reference = tiny_model()
+    model = copy.deepcopy(reference)
+    sgd = torch.optim.SGD(reference.parameters(), lr=1.0)
+    reference(**sft_batch(_batch(SHORT, LONG), 0)).loss.backward()
+    sgd.step()
+    train = PretrainConfig(
+        per_device_batch=1,
+        grad_accum=2,
+        num_workers=1,
+        use_gpu=False,
+        bf16=False,
+        deepspeed=DeepSpeedConfig(stage=2),
+    )
+    ds = {
+        **build_deepspeed_config(train, 1, False),
+        "gradient_clipping": 0.0,
+        "zero_allow_untested_optimizer": True,
+    }
+    engine, *_ = deepspeed.initialize(
+        model=model, optimizer=torch.optim.SGD(model.parameters(), lr=1.0), config=ds
+    )
+    assert engine.gradient_accumulation_steps() == 2
+    ctx = {"device": torch.device("cpu"), "pad_id": 0}
+    accumulate(engine, [_batch(SHORT), _batch(LONG)], sft_step, target_tokens, ctx, world=1)
+    moved = max(
+        float((a - b).abs().max()) for a, b in zip(model.parameters(), tiny_model().parameters(), strict=True)
+    )
+    for a, b in zip(engine.module.parameters(), reference.parameters(), strict=True):
+        torch.testing.assert_close(a.detach(), b.detach(), rtol=1e-4, atol=1e-6)
+    assert moved > 1e-3
