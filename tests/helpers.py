@@ -1,12 +1,28 @@
-"""Test helpers shared across test packages: a local OpenAI-compatible chat server."""
+"""Test helpers shared across test packages: a local OpenAI-compatible chat server, bench loading."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
 import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import ModuleType
+
+BENCH_DIR = Path(__file__).resolve().parents[1] / "bench"
+
+
+def load_bench(name: str) -> ModuleType:
+    """Import ``bench/<name>.py`` (not a package) as module ``bench_<name>``."""
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH_DIR / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod  # dataclasses look their module up while the file executes
+    spec.loader.exec_module(mod)
+    return mod
 
 
 class ChatServer:

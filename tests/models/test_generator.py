@@ -40,7 +40,6 @@ def test_openai_client_retries_500_then_caches(chat_server, tmp_path):
         model="m",
         base_url=server.base_url,
         retries=2,
-        backoff_s=0.01,
         concurrency=2,
         api_key_env="",
     )
@@ -62,12 +61,23 @@ def test_openai_client_gives_up(chat_server):
         model="m",
         base_url=server.base_url,
         retries=1,
-        backoff_s=0.01,
         cache_dir="off",
         api_key_env="",
     )
     with pytest.raises(GenerationError, match="gave up after 2 attempts"):
         OpenAIGenerator(cfg).generate([_user("x")])
+
+
+@pytest.mark.parametrize("key", ["backoff_s", "max_backoff_s"])
+def test_backoff_keys_are_gone(key: str) -> None:
+    # The SDK does its own backoff; a profile still naming the old knobs is told so, not silently ignored.
+    from pathlib import Path
+
+    from songsage.config import ConfigError, load_config
+
+    profile = Path(__file__).resolve().parents[2] / "configs" / "local.yaml"
+    with pytest.raises(ConfigError, match=key):
+        load_config(str(profile), [f"sft_data.teacher.{key}=1"])
 
 
 def test_openai_client_is_the_sdk_and_honours_retry_after(chat_server, monkeypatch):

@@ -10,9 +10,7 @@ the server, and the load bench's quick mode.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import socket
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,12 +19,13 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.helpers import load_bench
+
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
 TOKEN_ENV = "SONGSAGE_TEST_SERVE_TOKEN"
 TOKEN = "test-token-123"
-BENCH = REPO / "bench" / "serve_load.py"
 # Generator admission kept tiny so a burst overloads it; the ingress admits everything.
 GEN_MAX_ONGOING, GEN_MAX_QUEUED = 2, 2
 BURST = 16
@@ -288,11 +287,7 @@ def test_overload_returns_503_with_retry_after(served: dict[str, Any]) -> None:
 
 
 def test_bench_quick_mode(served: dict[str, Any]) -> None:
-    spec = importlib.util.spec_from_file_location("bench_serve_load", BENCH)
-    mod = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    sys.modules[spec.name] = mod  # dataclasses look their module up while the file executes
-    spec.loader.exec_module(mod)
+    mod = load_bench("serve_load")
     res = asyncio.run(
         mod.run_load(served["url"], clients=2, duration_s=2.0, max_requests=10, max_tokens=4, token=TOKEN)
     )

@@ -114,6 +114,25 @@ def test_disconnect_mid_stream_stops_the_producer(serve_model: Any) -> None:
     assert threading.active_count() < 50
 
 
+def test_generator_replica_warms_up_before_taking_traffic(
+    serve_model: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from songsage.config import to_dict
+    from songsage.serve import hf_backend
+    from songsage.serve.app import GeneratorServer
+
+    batches: list[list[Any]] = []
+    real = serve_model.generate
+    monkeypatch.setattr(serve_model, "generate", lambda reqs: batches.append(reqs) or real(reqs))
+    monkeypatch.setattr(hf_backend, "ServeModel", lambda cfg: serve_model)
+    server = GeneratorServer.func_or_class(to_dict(serve_model.cfg))
+    # The constructor ran one full greedy batch of short requests through the model.
+    assert server.model is serve_model and len(batches) == 1
+    assert len(batches[0]) == serve_model.cfg.serve.batch_max_size
+    assert all(0 < r.max_tokens <= hf_backend.WARMUP_TOKENS and r.temperature == 0 for r in batches[0])
+    assert len(serve_model.counter.last_counts()) == serve_model.cfg.serve.batch_max_size
+
+
 def _ingress(timeout_s: float = 0.05, token: str = "") -> Any:
     from songsage.config.serve import ServeConfig
     from songsage.serve.app import Ingress

@@ -50,10 +50,9 @@ class GeneratorConfig:
     api_key_env: str = "OPENAI_API_KEY"
     # openai: requests in flight at once.
     concurrency: int = 4
-    # openai: extra attempts after a 429/5xx/timeout; wait backoff_s * 2**attempt, capped at max_backoff_s.
+    # openai: extra attempts after a 408/409/429/5xx, timeout or connection error; the SDK waits as the
+    # server's Retry-After says, else its own exponential backoff.
     retries: int = 5
-    backoff_s: float = 0.5
-    max_backoff_s: float = 30.0
     timeout_s: float = 120.0
     # openai: on-disk response cache ('' = <run.dir>/cache/generator; "off" disables it).
     cache_dir: str = ""

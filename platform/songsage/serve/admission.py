@@ -2,28 +2,62 @@
 
 A request costs its ``max_tokens`` (token units, the unit clients bound). The controller measures the
 service rate (cost units completed per second of busy time, both summed with exponential decay over
-the last ~``window_s`` busy seconds, so a batch whose requests finish at the same instant counts right) and admits a request only if the expected completion of everything
-admitted plus this one, ``(outstanding + cost) / rate``, stays within ``latency_bound_s``. Otherwise
-the caller answers 503 at once with ``retry_after_s``. Before the first measurement it admits up to
-``warmup_requests`` at a time; with nothing outstanding it always admits (so the rate can recover).
-Single event loop (the ingress): no locks. Times are seconds from ``clock``.
+the last ~``window_s`` busy seconds, so a batch whose requests finish at the same instant counts
+right) and admits a request only if the expected completion of everything admitted plus this one,
+``(outstanding + cost) / rate``, stays within ``latency_bound_s``. Otherwise the caller answers 503 at
+once with ``retry_after_s``. Before the first measurement it admits one request at a time (nothing
+bounds the latency of work admitted without a rate); with nothing in flight it always admits (so the
+rate can recover). Each admission is an :class:`Admission` with an idempotent ``release``, tied to the
+request's asyncio task (:meth:`Admission.release_with_current_task`) so it is returned however the
+request ends. Single event loop (the ingress): no locks. Times are seconds from ``clock``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 
+class Admission:
+    """One admitted request's hold on its controller: ``cost`` units until :meth:`release`.
+
+    ``served``: set by the caller once the request completed, so its cost and busy time count toward
+    the rate when released (an abandoned or failed request's do not).
+    """
+
+    def __init__(self, controller: AdmissionController, cost: float) -> None:
+        self.controller, self.cost = controller, cost
+        self.served = False
+        self.released = False
+
+    def release(self) -> None:
+        """Return the hold to the controller; only the first call counts."""
+        if self.released:
+            return
+        self.released = True
+        self.controller.release(self.cost, self.served)
+
+    def release_with_current_task(self) -> None:
+        """Release when the running asyncio task ends, however it ends (returned, raised or cancelled:
+        a task's done callbacks always run). Raises RuntimeError outside a task."""
+        task = asyncio.current_task()
+        if task is None:
+            raise RuntimeError("Admission.release_with_current_task: no running asyncio task")
+        task.add_done_callback(lambda _task: self.release())
+
+
 @dataclass
 class Decision:
-    """``admitted``; ``expected_s`` (None before any measurement); ``retry_after_s`` (>= 1) when refused."""
+    """``admitted`` (then ``admission`` holds it); ``expected_s`` (None before any measurement);
+    ``retry_after_s`` (>= 1) when refused."""
 
     admitted: bool
     expected_s: float | None
     retry_after_s: int = 0
+    admission: Admission | None = None
 
 
 class AdmissionController:
@@ -32,11 +66,10 @@ class AdmissionController:
     def __init__(
         self,
         latency_bound_s: float,
-        warmup_requests: int,
         window_s: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.bound, self.warmup, self.window_s, self.clock = latency_bound_s, warmup_requests, window_s, clock
+        self.bound, self.window_s, self.clock = latency_bound_s, window_s, clock
         self.inflight = 0
         self.outstanding = 0.0
         self._busy = 0.0
@@ -66,17 +99,18 @@ class AdmissionController:
         """Admit (and account) a request of ``cost`` units, or refuse it."""
         expected = self.expected_s(cost)
         if self.bound > 0 and self.inflight > 0:
-            if expected is None and self.inflight >= self.warmup:
+            if expected is None:
                 return Decision(False, None, 1)
-            if expected is not None and expected > self.bound:
+            if expected > self.bound:
                 return Decision(False, expected, max(1, math.ceil(expected - self.bound)))
         self._advance()
         self.inflight += 1
         self.outstanding += cost
-        return Decision(True, expected)
+        return Decision(True, expected, admission=Admission(self, cost))
 
     def release(self, cost: float, served: bool = True) -> None:
-        """A request admitted with ``cost`` ended; ``served``: it completed (counts toward the rate)."""
+        """A request admitted with ``cost`` ended; ``served``: it completed (counts toward the rate).
+        Callers hold an :class:`Admission` and call its idempotent ``release`` instead."""
         self._advance()
         self.inflight -= 1
         self.outstanding -= cost

@@ -30,7 +30,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from songsage.config import Config, build, load_config, to_dict
 from songsage.config.eval import EncoderConfig
 from songsage.serve import openai_schema as oa
-from songsage.serve.admission import AdmissionController
+from songsage.serve.admission import Admission, AdmissionController
 from songsage.serve.deployment import deployment_options
 
 DEFAULT_PROFILE = "configs/local.yaml"
@@ -66,7 +66,8 @@ def _error(
 # ---------------------------------------------------------------------------------------------------
 @serve.deployment(name=GENERATOR)
 class GeneratorServer:
-    """The served LM (:class:`songsage.serve.hf_backend.ServeModel`): batched ``generate`` and ``stream``.
+    """The served LM (:class:`songsage.serve.hf_backend.ServeModel`, warmed up at start): batched
+    ``generate`` and ``stream``.
 
     Request dicts: ``messages``, ``max_tokens``, ``temperature``, ``top_p``, ``seed``, ``stop``, ``model``.
     A prompt longer than ``serve.max_prompt_tokens`` returns ``{"error", "param": "messages"}``.
@@ -77,6 +78,9 @@ class GeneratorServer:
 
         self.cfg = build(Config, cfg_tree)
         self.model = ServeModel(self.cfg)
+        # Before the replica takes traffic: otherwise the first calls' one-time costs land on the first
+        # admitted requests and on the ingress's first rate measurement (which then admits too little).
+        self.model.warm_up()
         self.generate_batch.set_max_batch_size(self.cfg.serve.batch_max_size)
         self.generate_batch.set_batch_wait_timeout_s(self.cfg.serve.batch_wait_timeout_s)
 
@@ -295,7 +299,7 @@ class Ingress:
         env = self.s.auth_token_env
         self.token = (os.environ.get(env, "") or auth_token) if env else ""
         self.model_ids = [self.s.model_id, *(a.name for a in self.s.adapters)]
-        self.admission = AdmissionController(self.s.latency_bound_s, self.s.batch_max_size)
+        self.admission = AdmissionController(self.s.latency_bound_s)
 
     # -- helpers ------------------------------------------------------------------------------------
     def _auth(self, request: Request) -> JSONResponse | None:
@@ -374,28 +378,27 @@ class Ingress:
                 f"{self.s.latency_bound_s} s; retry later",
                 headers={"Retry-After": str(decision.retry_after_s)},
             )
-        served, handed_to_stream = False, False
-        try:
-            if self.s.backend == "vllm":
-                # vLLM streams are relayed as they are: admission covers the call that opens them.
-                out = await self._relay_vllm(body, chat)
-            else:
-                out = await self._complete_hf(req, body, chat, cost)
-                handed_to_stream = isinstance(out, StreamingResponse)
-            served = True
+        admission = decision.admission
+        assert admission is not None
+        # The one release, which always runs: when this request's task ends (response sent, client gone
+        # before or during the stream, cancelled, timed out or failed anywhere from here on).
+        admission.release_with_current_task()
+        if self.s.backend == "vllm":
+            # vLLM answers are relayed as they are; a stream holds its admission until the response ends.
+            out = await self._relay_vllm(body, chat)
+            admission.served = out.status_code == 200
             return out
-        finally:
-            if not handed_to_stream:
-                self.admission.release(cost, served)
+        return await self._complete_hf(req, body, chat, admission)
 
     async def _complete_hf(
-        self, req: dict[str, Any], body: oa.SamplingFields, chat: bool, cost: float
+        self, req: dict[str, Any], body: oa.SamplingFields, chat: bool, admission: Admission
     ) -> Any:
         model = req["model"]
         if not body.stream:
             res = await self._call(self.generator.generate.remote(req))
             if "error" in res:
                 raise RequestError(400, res["error"], res.get("param"))
+            admission.served = True
             make = oa.chat_response if chat else oa.completion_response
             return make(
                 model, res["text"], res["finish_reason"], res["prompt_tokens"], res["completion_tokens"]
@@ -404,23 +407,29 @@ class Ingress:
         first = await self._call(gen.__anext__())
         if "error" in first:
             raise RequestError(400, first["error"], first.get("param"))
+
+        def stop_unfinished(_task: asyncio.Task[Any]) -> None:
+            # The response never finished streaming (the body may not even have started, so the
+            # generator's own cleanup never ran): stop the replica producing for nobody.
+            if not admission.served:
+                gen.cancel()
+
+        task = asyncio.current_task()
+        assert task is not None  # release_with_current_task above already needed one
+        task.add_done_callback(stop_unfinished)
         return StreamingResponse(
-            self._sse(gen, model, chat, first["prompt_tokens"], body.include_usage(), cost),
+            self._sse(gen, model, chat, first["prompt_tokens"], body.include_usage(), admission),
             media_type=SSE_MEDIA,
         )
 
     async def _sse(
-        self, gen: Any, model: str, chat: bool, n_prompt: int, include_usage: bool, cost: float
+        self, gen: Any, model: str, chat: bool, n_prompt: int, include_usage: bool, admission: Admission
     ) -> AsyncIterator[str]:
         """OpenAI SSE packets from the generator's stream; errors mid-stream end it with an error packet.
-        Releases the request's admission (``cost``) when the stream ends or the client leaves."""
-        finished = False
-        try:
-            async for packet in self._sse_packets(gen, model, chat, n_prompt, include_usage):
-                yield packet
-            finished = True
-        finally:
-            self.admission.release(cost, finished)
+        Marks ``admission`` served once every packet went out (the request's task releases it)."""
+        async for packet in self._sse_packets(gen, model, chat, n_prompt, include_usage):
+            yield packet
+        admission.served = True
 
     async def _sse_packets(
         self, gen: Any, model: str, chat: bool, n_prompt: int, include_usage: bool

@@ -24,6 +24,8 @@ from songsage.models.generator import HFGenerator, Messages, SamplingParams, sam
 MLFLOW_SCHEMES = ("runs:/", "models:/")
 FINISH_STOP = "stop"
 FINISH_LENGTH = "length"
+# New tokens per request of the replica's warm-up batch.
+WARMUP_TOKENS = 8
 
 
 def resolve_model_source(path_or_uri: str) -> str:
@@ -206,6 +208,13 @@ class ServeModel:
                 finish = FINISH_LENGTH if n >= reqs[i].max_tokens and not stopped else FINISH_STOP
                 out[i] = (text, finish, n)
         return [o for o in out if o is not None]
+
+    def warm_up(self) -> list[tuple[str, str, int]]:
+        """One greedy batch of ``serve.batch_max_size`` short requests (<= ``WARMUP_TOKENS`` tokens each),
+        so one-time costs of the first model calls are paid before the replica takes traffic."""
+        tokens = min(WARMUP_TOKENS, self.cfg.serve.default_max_tokens)
+        req = GenRequest([{"role": "user", "content": "Warm-up: name a song."}], tokens)
+        return self.generate([req] * self.cfg.serve.batch_max_size)
 
     def active_streams(self) -> int:
         """Streams whose producer thread is still generating (0 once every stream has stopped)."""
