@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-QUERY_SYSTEM = (
-    "You simulate a music-streaming user asking for a playlist. Write ONE natural request (one or two "
-    "sentences) in the same language as the playlist, from the perspective described. Do not name the "
-    "playlist title verbatim. Output only the request."
-)
+# Measured on the shipped sample with SmolLM2-135M as the writer (20 playlists x 2 perspectives, 3 songs
+# each): the earlier prompts ("Perspective: ..." blocks, a long rule list) were echoed back verbatim and
+# the oracle row fell to chance (HR@1 7% vs 5%); this short one gives queries about the playlist's own
+# songs (oracle HR@1 20% / HR@5 47% vs chance 5% / 25%).
+QUERY_SYSTEM = "You write the short request a music-app user types to find songs."
 
 # perspective -> (definition, five exemplar queries)
 PERSPECTIVES: dict[str, tuple[str, list[str]]] = {
@@ -121,11 +121,10 @@ PERSPECTIVES: dict[str, tuple[str, list[str]]] = {
 }
 
 # The playlist comes first: a small writer that drifts or half-copies its prompt then still writes about
-# this playlist (with the perspective first, SmolLM2-135M echoed the perspective text for every playlist).
+# this playlist. {focus} is the perspective's definition without its "Music-based, culture:" label.
 QUERY_USER = (
-    "Playlist information:\n{context}\n\nPerspective: {definition}\n\n{examples}"
-    "Write one request from this perspective that this playlist would answer. Be specific: name its tags and "
-    "the moods, places or images of its songs, so that the request fits this playlist and no other."
+    "{context}\n\n{examples}Write one sentence a listener would type to ask for exactly these songs, "
+    "about {focus} Mention the playlist's themes, images and tags."
 )
 QUERY_EXAMPLES = "Example requests from this perspective:\n{shown}\n\n"
 
@@ -151,9 +150,10 @@ def query_messages(perspective: str, shots: int) -> Callable[[str], Messages]:
     definition, examples = PERSPECTIVES[perspective]
     shown = "\n".join(f"- {e}" for e in examples[:shots])
     shown = QUERY_EXAMPLES.format(shown=shown) if shots else ""
+    focus = definition.split(": ", 1)[-1].lower()
 
     def make(context: str) -> Messages:
-        user = QUERY_USER.format(definition=definition, examples=shown, context=context)
+        user = QUERY_USER.format(focus=focus, examples=shown, context=context)
         return [{"role": "system", "content": QUERY_SYSTEM}, {"role": "user", "content": user}]
 
     return make
