@@ -88,5 +88,9 @@ def test_query_prompt_puts_the_playlist_first_and_shots_are_optional():
     assert user0.startswith("Title: Rainy Tokyo") and "Example requests" not in user0
     assert "about the setting or scenery the music paints." in user0 and "Music-based" not in user0
     user2 = query_messages("music_scene", 2)("Title: Rainy Tokyo")[1]["content"]
-    assert user2.index("Title: Rainy Tokyo") < user2.index("Example requests") < user2.index("Write one sentence")
+    assert (
+        user2.index("Title: Rainy Tokyo")
+        < user2.index("Example requests")
+        < user2.index("Write one sentence")
+    )
     assert user2.count("\n- ") == 2
