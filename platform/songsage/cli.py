@@ -115,7 +115,13 @@ def run_job(job: str, body: StageBody, argv: Sequence[str] | None = None) -> int
     cfg = _load(job, argv)
     if cfg is None:
         return 2
-    _run_stage(cfg, job, job_output_dir(cfg, job), body)
+    from songsage.stages import final_report
+
+    out_dir = job_output_dir(cfg, job)
+    _run_stage(cfg, job, out_dir, body)
+    report = final_report(job)  # the evaluation tables, printed once after the summary like the main job
+    if report is not None:
+        report(cfg, out_dir)
     return 0
 
 

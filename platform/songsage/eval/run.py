@@ -30,13 +30,6 @@ def _log_files(tracker: Tracker, files: list[str], artifact_dir: str) -> None:
         tracker.log_artifact(f, artifact_dir)
 
 
-def _print_files(files: list[str]) -> None:
-    for f in files:
-        if f.endswith(".md"):
-            print(f"\n## {Path(f).parent.name}/{Path(f).name}\n")
-            print(Path(f).read_text())
-
-
 def _finite(metrics: dict[str, float]) -> dict[str, float]:
     """Metrics without NaN (a model with every judge answer malformed has no mean)."""
     return {k: v for k, v in metrics.items() if v == v}
@@ -51,7 +44,6 @@ def _playlistsense(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[st
     for model, row in res["rewrite"].items():
         tracker.log_metrics({metric_name("rewrite", model, k): v for k, v in row.items()})
     _log_files(tracker, res["files"], "playlistsense")
-    _print_files(res["files"])
     ks = cfg.eval.playlistsense.k
     out = [("playlistsense playlists/queries", f"{res['n_playlists']} / {res['n_queries']}")]
     for model, row in res["rows"].items():
@@ -70,7 +62,6 @@ def _task_metrics(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str
     for model, row in res["rows"].items():
         tracker.log_metrics({metric_name("table2", model, k): v for k, v in row.items()})
     _log_files(tracker, res["files"], "task_metrics")
-    _print_files(res["files"])
     out = [("table2 samples", ", ".join(f"{t} {n}" for t, n in sorted(res["counts"].items())))]
     for model, row in res["rows"].items():
         keys = ["playlist_tags/f1", "lyrics_artist/exact", "lyrics_title/f1", "lyrics_emotion/accuracy"]
@@ -87,7 +78,6 @@ def _choice(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]
             {metric_name("choice", model, bench, f"{shots}shot", k): v for k, v in summary.items()}
         )
     _log_files(tracker, res["files"], "choice")
-    _print_files(res["files"])
     return [
         (
             f"{model} {bench} {shots}-shot",
@@ -103,7 +93,6 @@ def _judge(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]
     res = run_judge(cfg, str(Path(out_dir) / "judge"))
     tracker.log_metrics(_finite({metric_name("judge", k): v for k, v in res["metrics"].items()}))
     _log_files(tracker, res["files"], "judge")
-    _print_files(res["files"])
     return [
         (f"judge {k}", f"{v:.3f}" if v == v else "n/a (every answer malformed)")
         for k, v in res["metrics"].items()
@@ -115,7 +104,6 @@ def _linguistics(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str,
 
     res = run_linguistics(cfg, str(Path(out_dir) / "linguistics"))
     _log_files(tracker, res["files"], "linguistics")
-    _print_files(res["files"])
     return [("linguistics", ", ".join(f"{lang}: {note}" for lang, note in res["support"].items()))]
 
 
