@@ -37,6 +37,7 @@ from songsage.train.launcher import (
     config_from,
     destroy_process_group,
     launch,
+    report_evaluation,
     restore_checkpoint,
     run_name,
     save_checkpoint,
@@ -253,6 +254,8 @@ def pretrain_loop(config: dict[str, Any]) -> None:
                         )
                 if step % train.checkpoint_every == 0 and not done:  # the last one is saved after the loop
                     save_checkpoint(engine, dict(state), {"step": step, **last}, info.rank)
+                elif "eval_loss" in last and not done:  # sweeps see every evaluation (ASHA's rungs)
+                    report_evaluation(config, step, last)
                 last.pop("eval_loss", None)
                 last.pop("eval_ppl", None)
                 step_loss, t0 = 0.0, time.perf_counter()

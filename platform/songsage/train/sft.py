@@ -39,6 +39,7 @@ from songsage.train.launcher import (
     config_from,
     destroy_process_group,
     launch,
+    report_evaluation,
     restore_checkpoint,
     run_name,
     save_checkpoint,
@@ -385,6 +386,8 @@ def lora_loop(
                         print(f"[{kind}] step {step}/{total_steps} {shown}", flush=True)
                 if step % section.checkpoint_every == 0 and not done:
                     save_checkpoint(engine, dict(state), {"step": step, **last}, info.rank)
+                elif step % section.eval_every == 0 and not done:  # sweeps see every evaluation (ASHA)
+                    report_evaluation(config, step, last)
                 last.pop("eval_loss", None)
                 step_loss, extras, t0 = 0.0, {}, time.perf_counter()
                 if done:
