@@ -48,7 +48,10 @@ def test_space_kinds_become_tune_domains():
         ("{sft.lr: {randint: [1, 3]}}", "sweep.space.sft.lr: randint needs a integer key"),
         ("{sft.lr: {loguniform: [0.0, 0.1]}}", "sweep.space.sft.lr: loguniform needs low > 0"),
         ("{sft.lr: {uniform: [0.1, 0.01]}}", "sweep.space.sft.lr: uniform needs low < high"),
-        ("{sft.warmup_ratio: {uniform: [0.0, 1.5]}}", "sweep.space.sft.warmup_ratio: uniform bound 1.5 is invalid"),
+        (
+            "{sft.warmup_ratio: {uniform: [0.0, 1.5]}}",
+            "sweep.space.sft.warmup_ratio: uniform bound 1.5 is invalid",
+        ),
         ("{dpo.beta: {choice: [0.1, -1.0]}}", "sweep.space.dpo.beta: choice value -1.0 is invalid"),
         ("{sft.use_gpu: {choice: [yes_please]}}", "sweep.space.sft.use_gpu: choice value"),
         ("{sft.lr: {normal: [0, 1]}}", "sweep.space.sft.lr: unknown distribution 'normal'"),
@@ -90,8 +93,15 @@ def test_trial_config_applies_sampled_values_typed():
 def test_concurrency_from_cluster_resources():
     cfg = load_config(
         None,
-        ["sweep.stage=pretrain", "pretrain.num_workers=1", "pretrain.cpus_per_worker=0.5", "pretrain.use_gpu=false",
-         "sweep.trial_cpus=0.1", "sweep.data_cpus=1", "sweep.num_samples=8"],
+        [
+            "sweep.stage=pretrain",
+            "pretrain.num_workers=1",
+            "pretrain.cpus_per_worker=0.5",
+            "pretrain.use_gpu=false",
+            "sweep.trial_cpus=0.1",
+            "sweep.data_cpus=1",
+            "sweep.num_samples=8",
+        ],
     )
     assert max_concurrent(cfg, cluster_cpus=2, cluster_gpus=0) == 1
     assert max_concurrent(cfg, cluster_cpus=16, cluster_gpus=0) == 8  # capped by num_samples

@@ -103,6 +103,21 @@ def _report_callback(metric: str) -> Any:
     return EvalReportCallback()
 
 
+def _pin_ray_address() -> None:
+    """Make the Train run's helper actors join this trial's cluster by address.
+
+    Train V2's PlacementGroupCleaner queries the state API with no address, i.e. ``RAY_ADDRESS`` or "auto";
+    on a machine running several Ray instances "auto" fails ("Found multiple active Ray instances"), the
+    cleaner dies and the placement groups of trials that ASHA stopped are never released. Train forwards a
+    fixed list of variables to its controller (whose children inherit them); RAY_ADDRESS is added to it.
+    """
+    import ray
+    from ray.train.v2._internal import constants
+
+    os.environ.setdefault("RAY_ADDRESS", ray.get_runtime_context().gcs_address)
+    constants.ENV_VARS_TO_PROPAGATE.add("RAY_ADDRESS")
+
+
 def run_trial(params: dict[str, Any], ctx: TrialContext) -> None:
     """The Tune function of one trial: the stage's job body with ``params`` applied, in a nested MLflow run."""
     from ray import tune
@@ -111,6 +126,7 @@ def run_trial(params: dict[str, Any], ctx: TrialContext) -> None:
     from songsage.train.launcher import reporting_to
 
     trial_id = tune.get_context().get_trial_id()
+    _pin_ray_address()
     cfg = trial_config(ctx.base, params)
     out_dir = join(ctx.trials_dir, trial_id)
     section = getattr(cfg, ctx.stage)
@@ -129,7 +145,7 @@ def run_trial(params: dict[str, Any], ctx: TrialContext) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- driver
-def search_algorithm(cfg: Config, space: SearchSpace, metric: str) -> Any:
+def search_algorithm(cfg: Config, space: SearchSpace, metric: str, concurrent: int) -> Any:
     """Random search (Tune's variant generator) or Optuna's TPE (``sweep.search`` tpe, or auto where installed)."""
     seed = cfg.run.seed if cfg.sweep.seed is None else cfg.sweep.seed
     points = [dict(p) for p in space.points] or None
@@ -149,15 +165,21 @@ def search_algorithm(cfg: Config, space: SearchSpace, metric: str) -> Any:
             raise SweepError(
                 "sweep.search=tpe needs optuna (pip install optuna), or use random/auto"
             ) from exc
-        return OptunaSearch(
-            points_to_evaluate=points,
-            sampler=optuna.samplers.TPESampler(seed=seed),
-            metric=metric,
-            mode=cfg.sweep.mode,
+        from ray.tune.search import ConcurrencyLimiter
+
+        return ConcurrencyLimiter(
+            OptunaSearch(
+                points_to_evaluate=points,
+                sampler=optuna.samplers.TPESampler(seed=seed),
+                metric=metric,
+                mode=cfg.sweep.mode,
+            ),
+            max_concurrent=concurrent,
         )
     from ray.tune.search.basic_variant import BasicVariantGenerator
 
-    return BasicVariantGenerator(points_to_evaluate=points, random_state=seed)
+    # Tune enforces TuneConfig.max_concurrent_trials only for Searchers: the generator takes its own limit.
+    return BasicVariantGenerator(points_to_evaluate=points, random_state=seed, max_concurrent=concurrent)
 
 
 def scheduler(cfg: Config) -> Any:
@@ -241,7 +263,7 @@ def build_tuner(cfg: Config, space: SearchSpace, ctx: TrialContext, out_dir: str
         tune_config=tune.TuneConfig(
             metric=ctx.metric,
             mode=cfg.sweep.mode,
-            search_alg=search_algorithm(cfg, space, ctx.metric),
+            search_alg=search_algorithm(cfg, space, ctx.metric, concurrent),
             scheduler=scheduler(cfg),
             num_samples=cfg.sweep.num_samples,
             max_concurrent_trials=concurrent,
@@ -379,8 +401,9 @@ def tag_trial_runs(tracker: Tracker, rows: list[dict[str, Any]], metric: str) ->
         value = float(row[metric])
         if not math.isnan(value):
             client.log_metric(run.info.run_id, f"final_{metric}", value)
-        if run.info.status == "RUNNING":
-            status = {"failed": "FAILED", "completed": "FINISHED"}.get(row["status"], "KILLED")
+        # A stopped trial's run is ended by the interrupt of its process (FAILED) or not at all (RUNNING).
+        status = {"failed": "FAILED", "completed": "FINISHED"}.get(row["status"], "KILLED")
+        if run.info.status != status:
             client.set_terminated(run.info.run_id, status)
     return len(runs)
 
