@@ -72,7 +72,7 @@ def test_asha_stops_the_bad_trial_failure_is_reported_nested_runs_and_best_yaml_
     summary = sweep(cfg, out)
     import ray
 
-    deadline = time.time() + 30  # the stopped trial's placement group is released (the cleaner ran)
+    deadline = time.time() + 90  # the stopped trial's placement group is released (the cleaner ran)
     while ray.available_resources().get("CPU", 0) < 2 and time.time() < deadline:
         time.sleep(1)
     assert ray.available_resources().get("CPU", 0) == 2
