@@ -266,7 +266,8 @@ def build_tuner(cfg: Config, space: SearchSpace, ctx: TrialContext, out_dir: str
             search_alg=search_algorithm(cfg, space, ctx.metric, concurrent),
             scheduler=scheduler(cfg),
             num_samples=cfg.sweep.num_samples,
-            max_concurrent_trials=concurrent,
+            # The search algorithm carries the limit (Tune ignores this one for generators, with a warning).
+            max_concurrent_trials=None,
             trial_dirname_creator=trial_dirname,
         ),
         run_config=tune.RunConfig(
