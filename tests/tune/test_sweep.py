@@ -145,6 +145,7 @@ def test_interrupted_sweep_resumes_without_rerunning_finished_trials(
     second = sweep(sweep_cfg(tmp_path, sweep_shards, *base), out)
     assert second["restored"] and not second["interrupted"]
     assert [r["status"] for r in second["rows"]] == ["completed", "completed"]
-    assert {r["trial"] for r in second["rows"]} == {r["trial"] for r in first["rows"]} | {done[0]["trial"]}
+    # The first invocation had created only its first trial; the restored sweep keeps it and adds the second.
+    assert len(second["rows"]) == 2 and done[0]["trial"] in {r["trial"] for r in second["rows"]}
     assert (trial_dir / "manifest.json").stat().st_mtime_ns == stamp  # the finished trial did not run again
     assert (out / "best.yaml").exists()
