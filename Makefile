@@ -37,8 +37,8 @@ test-fast: assets
 	$(BIN)/python -m pytest -q -m "not slow" tests
 
 lint: $(STAMP)
-	$(BIN)/ruff check platform jobs tests bench
-	$(BIN)/ruff format --check platform jobs tests bench
+	$(BIN)/ruff check platform jobs tests bench tools .ci
+	$(BIN)/ruff format --check platform jobs tests bench tools .ci
 
 bench: assets
 	$(BIN)/python bench/curate.py

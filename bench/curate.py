@@ -19,11 +19,14 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "platform"))
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "platform"))
+sys.path.insert(0, str(REPO))  # tools/synthetic.py: driver-side only, Ray workers never import it
 
 from songsage.config import load_config  # noqa: E402
 from songsage.config.schema import RayConfig  # noqa: E402
-from songsage.data.synthetic import make_synthetic_songs  # noqa: E402
+from songsage.markdown import markdown_table  # noqa: E402
+from tools.synthetic import make_synthetic_songs  # noqa: E402
 
 
 def main() -> None:
@@ -93,23 +96,24 @@ def main() -> None:
     ray_tokens = int(_tokens(ds, cfg, "lyrics", str(tok.name_or_path)).sum("n_tokens"))
     ray_tok_s = time.perf_counter() - t
 
-    print("\n| run | seconds | songs/s | MB/s | kept |")
-    print("|---|---:|---:|---:|---:|")
-    for name, s, sps, mbs, k in rows:
-        print(f"| {name} | {s:.1f} | {sps:,.0f} | {mbs:.2f} | {k:,} |")
+    runs = [[name, f"{s:.1f}", f"{sps:,.0f}", f"{mbs:.2f}", f"{k:,}"] for name, s, sps, mbs, k in rows]
+    print(
+        "\n" + "\n".join(markdown_table(["run", "seconds", "songs/s", "MB/s", "kept"], runs, align="lrrrr"))
+    )
     if len(rows) > 1:
         print(
             f"\nspeed-up of the Ray pipeline over the single process: {rows[1][1] / rows[0][1]:.2f}x"
             f" (kept counts {'match' if rows[0][4] == rows[1][4] else 'DIFFER'})"
         )
-    print("\n| tokenization | docs | tokens | seconds | tokens/s | MB/s |")
-    print("|---|---:|---:|---:|---:|---:|")
-    print(
-        f"| raw tokenizer batch encode | {len(docs):,} | {n_tokens:,} | {raw_tok_s:.2f} | {n_tokens / raw_tok_s:,.0f} | {doc_mb / raw_tok_s:.2f} |"
-    )
-    print(
-        f"| Ray Data tokenize stage | {len(docs):,} | {ray_tokens:,} | {ray_tok_s:.2f} | {ray_tokens / ray_tok_s:,.0f} | {doc_mb / ray_tok_s:.2f} |"
-    )
+    tok_rows = [
+        [name, f"{len(docs):,}", f"{n:,}", f"{sec:.2f}", f"{n / sec:,.0f}", f"{doc_mb / sec:.2f}"]
+        for name, n, sec in (
+            ("raw tokenizer batch encode", n_tokens, raw_tok_s),
+            ("Ray Data tokenize stage", ray_tokens, ray_tok_s),
+        )
+    ]
+    header = ["tokenization", "docs", "tokens", "seconds", "tokens/s", "MB/s"]
+    print("\n" + "\n".join(markdown_table(header, tok_rows, align="lrrrrr")))
     print(f"\nRay tokenize stage / raw batch encode throughput: {raw_tok_s / ray_tok_s:.2f}x")
     print(f"work dir: {work}")
 

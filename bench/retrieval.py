@@ -21,6 +21,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "platform"))
 
+from songsage.markdown import markdown_table  # noqa: E402
+
 FULL = {"base": 300_000, "queries": 10_000, "dim": 512}
 SMALL = {"base": 20_000, "queries": 500, "dim": 512}
 PEAK_N = 4096  # matmul size for the peak measurement (SMALL uses 2048)
@@ -129,15 +131,20 @@ def markdown(res: dict) -> str:
         f"measured fp32 matmul peak {res['peak_gflops']:.1f} GFLOP/s; faiss OpenBLAS core "
         f"{res.get('openblas_coretype', 'detected')}",
         "",
-        "| method | seconds | queries/s | GFLOP/s | fraction of peak | top-1 = faiss |",
-        "|---|---|---|---|---|---|",
     ]
-    for r in res["rows"]:
-        lines.append(
-            f"| {r['method']} | {r['seconds']:.2f} | {r['queries_per_s']:,.0f} | {r['gflops']:.1f} | "
-            f"{r['peak_fraction']:.2f} | {r['top1_agrees_with_faiss']:.3f} |"
-        )
-    return "\n".join(lines)
+    header = ["method", "seconds", "queries/s", "GFLOP/s", "fraction of peak", "top-1 = faiss"]
+    body = [
+        [
+            r["method"],
+            f"{r['seconds']:.2f}",
+            f"{r['queries_per_s']:,.0f}",
+            f"{r['gflops']:.1f}",
+            f"{r['peak_fraction']:.2f}",
+            f"{r['top1_agrees_with_faiss']:.3f}",
+        ]
+        for r in res["rows"]
+    ]
+    return "\n".join([*lines, *markdown_table(header, body)])
 
 
 def main(argv: list[str] | None = None) -> dict:

@@ -5,7 +5,9 @@
 
 Models are random-init from the published Qwen2.5 configs (no weights needed). Every mode trains the same
 model on the same random token batches with AdamW (torch's, fused on CUDA, in every mode, so the
-comparison isolates ZeRO's partitioning/communication and compilation). Output: a table of tokens/s per
+comparison isolates ZeRO's partitioning/communication and compilation) and the same precision recipe: on
+CUDA bf16 compute with fp32 master weights and fp32 Adam states (plain/compile: fp32 weights under bf16
+autocast; ZeRO: DeepSpeed's bf16 weights with fp32 masters), on CPU fp32 throughout. The table says which. Output: a table of tokens/s per
 device, step time, peak memory and MFU (``6 N + 12 L H T`` FLOPs/token over ``--peak-flops``), plus each
 mode's throughput ratio against the plain PyTorch loop of the same architecture.
 """
@@ -29,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "platform"))
 from songsage.config.train import DeepSpeedConfig, ModelConfig, PretrainConfig, TinyModelConfig  # noqa: E402
 from songsage.models.registry import QWEN25_ARCHS, TINY_QWEN2, load_model  # noqa: E402
 from songsage.train.deepspeed_config import build_deepspeed_config  # noqa: E402
-from songsage.train.flops import measure_matmul_peak_flops, mfu, model_flops  # noqa: E402
+from songsage.train.flops import cpu_peak_flops, measure_matmul_peak_flops, mfu, model_flops  # noqa: E402
 
 MODES = ("plain", "zero2", "zero3", "compile")
 GPU_ARCHS = ("qwen2.5-0.5b-arch", "qwen2.5-1.5b-arch")
@@ -49,8 +51,31 @@ DRY_RUN_TINY = TinyModelConfig(
 
 
 @dataclass
+class Precision:
+    """How a mode trains: ``load`` dtype of the weights handed to it, ``autocast`` dtype of the plain loop's
+    forward (None = off), ``label`` for the table."""
+
+    load: Any
+    autocast: Any
+    label: str
+
+
+def mode_precision(mode: str, cuda: bool) -> Precision:
+    """The precision of ``mode``: like with like, fp32 master weights + fp32 Adam in every mode on CUDA (bf16
+    compute), fp32 everywhere on CPU (DeepSpeed's bf16 is off on CPU, build_deepspeed_config)."""
+    import torch
+
+    if not cuda:
+        return Precision(torch.float32, None, "fp32")
+    if mode.startswith("zero"):
+        return Precision(torch.float32, None, "bf16 weights, fp32 master (ZeRO)")
+    return Precision(torch.float32, torch.bfloat16, "bf16 autocast, fp32 weights")
+
+
+@dataclass
 class Row:
-    """One measurement: architecture, mode, params, tokens/s per device, seconds per step, peak GiB, MFU."""
+    """One measurement: architecture, mode, params, tokens/s per device, seconds per step, peak GiB, MFU,
+    precision."""
 
     arch: str
     mode: str
@@ -59,6 +84,7 @@ class Row:
     step_s: float
     peak_mem_gib: float
     mfu: float
+    precision: str = ""
     ratio: float = 1.0
 
 
@@ -75,7 +101,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--peak-flops",
         type=float,
         default=0.0,
-        help="device peak FLOP/s (0: pretrain.gpu_peak_flops on CUDA, the measured fp32 matmul peak on CPU)",
+        help="device peak FLOP/s (0: pretrain.gpu_peak_flops on CUDA; on CPU the single-thread fp32 matmul peak x torch threads)",
     )
     parser.add_argument("--json", default="", help="also write the rows to this JSON file")
     parser.add_argument("--dry-run", action="store_true", help="CPU smoke run: tiny architecture, few steps")
@@ -117,11 +143,9 @@ def bench_one(arch: str, mode: str, args: argparse.Namespace, device: Any, peak:
     import torch
 
     cuda = device.type == "cuda"
-    dtype = torch.bfloat16 if cuda else torch.float32
+    precision = mode_precision(mode, cuda)
     torch.manual_seed(0)
-    model = load_model(
-        model_config(arch, args.dry_run), dtype=torch.float32 if mode.startswith("zero") else dtype
-    )
+    model = load_model(model_config(arch, args.dry_run), dtype=precision.load)
     if args.grad_checkpointing:
         model.gradient_checkpointing_enable()
         model.config.use_cache = False
@@ -153,9 +177,11 @@ def bench_one(arch: str, mode: str, args: argparse.Namespace, device: Any, peak:
         model.to(device)
         opt = torch.optim.AdamW(model.parameters(), lr=train.lr, weight_decay=train.weight_decay, **fused)
         forward = torch.compile(model) if mode == "compile" else model
+        autocast = precision.autocast
 
         def step(ids: Any) -> None:
-            loss = forward(input_ids=ids, labels=ids).loss
+            with torch.autocast(device.type, dtype=autocast, enabled=autocast is not None):
+                loss = forward(input_ids=ids, labels=ids).loss
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), train.grad_clip)
             opt.step()
@@ -182,7 +208,16 @@ def bench_one(arch: str, mode: str, args: argparse.Namespace, device: Any, peak:
     gc.collect()
     if cuda:
         torch.cuda.empty_cache()
-    return Row(arch, mode, n_params, tps, elapsed / args.steps, peak_mem, mfu(tps, per_token, peak, 1))
+    return Row(
+        arch,
+        mode,
+        n_params,
+        tps,
+        elapsed / args.steps,
+        peak_mem,
+        mfu(tps, per_token, peak, 1),
+        precision.label,
+    )
 
 
 def print_table(rows: list[Row], device: str, args: argparse.Namespace) -> None:
@@ -190,13 +225,13 @@ def print_table(rows: list[Row], device: str, args: argparse.Namespace) -> None:
         f"\ntraining throughput on {device}: seq {args.seq_len}, batch {args.batch}, {args.steps} timed steps "
         f"(+{args.warmup} warm-up), grad checkpointing {'on' if args.grad_checkpointing else 'off'}"
     )
-    header = f"{'architecture':<20} {'mode':<8} {'params':>12} {'tokens/s/dev':>13} {'s/step':>8} {'peak GiB':>9} {'MFU':>7} {'vs plain':>9}"
+    header = f"{'architecture':<20} {'mode':<8} {'params':>12} {'tokens/s/dev':>13} {'s/step':>8} {'peak GiB':>9} {'MFU':>7} {'vs plain':>9}  precision"
     print(header)
     print("-" * len(header))
     for r in rows:
         print(
             f"{r.arch:<20} {r.mode:<8} {r.params:>12,} {r.tokens_per_s:>13,.0f} {r.step_s:>8.3f} "
-            f"{r.peak_mem_gib:>9.2f} {r.mfu:>7.2%} {r.ratio:>8.2f}x"
+            f"{r.peak_mem_gib:>9.2f} {r.mfu:>7.2%} {r.ratio:>8.2f}x  {r.precision}"
         )
 
 
@@ -210,7 +245,10 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
         raise SystemExit("no CUDA device: run on a GPU, or use --dry-run for the CPU smoke run")
     device = torch.device("cuda" if cuda else "cpu")
     peak = args.peak_flops or (
-        DEFAULTS.gpu_peak_flops if cuda else DEFAULTS.cpu_peak_flops or measure_matmul_peak_flops()
+        DEFAULTS.gpu_peak_flops
+        if cuda
+        else DEFAULTS.cpu_peak_flops
+        or cpu_peak_flops(measure_matmul_peak_flops(threads=1), [torch.get_num_threads()])
     )
     if any(m.startswith("zero") for m in args.modes):
         init_single_process_dist("nccl" if cuda else "gloo")

@@ -1,18 +1,19 @@
-"""Shared fixtures: one local Ray session for the whole test run, paths to repo and shared data."""
+"""Shared fixtures: one local Ray session for the whole test run, paths to the repo and its shipped data."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.helpers import ChatServer
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-PUBLIC_DOMAIN = SHARED / "corpora" / "public-domain-lyrics"
+PUBLIC_DOMAIN = REPO / "data" / "corpora" / "public-domain-lyrics"
+ZIQI = REPO / "data" / "benchmarks" / "ziqi-eval"
 SAMPLE = REPO / "data" / "sample"
 
 os.environ.setdefault("RAY_TRAIN_HEALTH_CHECK_INTERVAL_S", "0.2")
@@ -41,11 +42,6 @@ def qwen_tokenizer():
     return load_tokenizer(TokenizerConfig())
 
 
-def requires_shared(path: Path) -> None:
-    if not path.exists():
-        pytest.skip(f"{path} is not present beside the repo")
-
-
 @pytest.fixture(scope="session")
 def tiny_model_cfg():
     """The registry's tiny-qwen2 at test size (random weights, exact Qwen2.5 tokenizer)."""
@@ -57,11 +53,11 @@ def tiny_model_cfg():
 
 @pytest.fixture
 def chat_server() -> Iterator[Callable[..., ChatServer]]:
-    """Factory: ``chat_server(reply, fail_first=0)`` -> a running local chat server (closed after)."""
+    """Factory: ``chat_server(reply, fail_first=0, ...)`` -> a running local chat server (closed after)."""
     servers: list[ChatServer] = []
 
-    def make(reply: Callable[[dict], str], fail_first: int = 0) -> ChatServer:
-        servers.append(ChatServer(reply, fail_first))
+    def make(reply: Callable[[dict], str], fail_first: int = 0, **kwargs: Any) -> ChatServer:
+        servers.append(ChatServer(reply, fail_first, **kwargs))
         return servers[-1]
 
     yield make

@@ -1,23 +1,49 @@
-"""Test helpers shared across test packages: a local OpenAI-compatible chat server."""
+"""Test helpers shared across test packages: a local OpenAI-compatible chat server, bench loading."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
 import threading
+import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import ModuleType
+
+BENCH_DIR = Path(__file__).resolve().parents[1] / "bench"
+
+
+def load_bench(name: str) -> ModuleType:
+    """Import ``bench/<name>.py`` (not a package) as module ``bench_<name>``."""
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH_DIR / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod  # dataclasses look their module up while the file executes
+    spec.loader.exec_module(mod)
+    return mod
 
 
 class ChatServer:
     """A threaded HTTP server speaking ``POST /v1/chat/completions``.
 
-    ``reply(body) -> str`` makes the answer; ``fail_first`` requests get HTTP 500 first.
+    ``reply(body) -> str`` makes the answer; the first ``fail_first`` requests get HTTP ``fail_status``
+    with ``fail_headers``. ``headers`` holds the request headers (lower-case names) of each call, ``times`` their arrival.
     """
 
-    def __init__(self, reply: Callable[[dict], str], fail_first: int = 0) -> None:
+    def __init__(
+        self,
+        reply: Callable[[dict], str],
+        fail_first: int = 0,
+        fail_status: int = 500,
+        fail_headers: dict[str, str] | None = None,
+    ) -> None:
         self.reply = reply
         self.fail_left = fail_first
         self.calls = 0
+        self.headers: list[dict[str, str]] = []
+        self.times: list[float] = []
         self.lock = threading.Lock()
         server = self
 
@@ -29,10 +55,15 @@ class ChatServer:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 with server.lock:
                     server.calls += 1
+                    server.headers.append({k.lower(): v for k, v in self.headers.items()})
+                    server.times.append(time.monotonic())
                     fail = server.fail_left > 0
                     server.fail_left -= int(fail)
                 if fail:
-                    self.send_response(500)
+                    self.send_response(fail_status)
+                    for k, v in (fail_headers or {}).items():
+                        self.send_header(k, v)
+                    self.send_header("Content-Length", "4")
                     self.end_headers()
                     self.wfile.write(b"boom")
                     return

@@ -27,7 +27,9 @@ def test_evaluate_final_report_prints_existing_tables(tmp_path, capsys):
 
     assert final_report("curate") is None
     (tmp_path / "task_metrics").mkdir()
-    (tmp_path / "task_metrics" / "table2.md").write_text("| Model | x |\n")
+    (tmp_path / "task_metrics" / "table2.md").write_text(
+        "| Model | x |\n|---|---|\n| a | 1.0 |\n| b | 2.0 |\n"
+    )
     from songsage.config import load_config
 
     (tmp_path / "judge").mkdir()

@@ -41,8 +41,15 @@ def parse_args(job: str, argv: Sequence[str] | None = None) -> argparse.Namespac
     return parser.parse_args(argv)
 
 
-def print_config(cfg: Config) -> None:
-    """Print the resolved config as YAML."""
+def print_config(cfg: Config, profile: str, overrides: Sequence[str]) -> None:
+    """Print the resolved config as YAML in a terminal; to a log or pipe, one line (each job's MLflow run
+    keeps the full resolved config as ``config.json``)."""
+    from songsage.raysession import is_tty
+
+    if not is_tty():
+        sets = f" with {', '.join(overrides)}" if overrides else ""
+        print(f"config: {profile}{sets} (resolved config: config.json in each MLflow run)")
+        return
     print("=" * 80)
     print("resolved config:")
     print(yaml.safe_dump(to_dict(cfg), allow_unicode=True, sort_keys=False).rstrip())
@@ -70,20 +77,37 @@ def _load(job: str, argv: Sequence[str] | None) -> Config | None:
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
         return None
-    print_config(cfg)
+    print_config(cfg, args.config, args.overrides)
     from songsage.raysession import init_ray
 
     init_ray(cfg.ray)
     return cfg
 
 
-def _run_stage(cfg: Config, job: str, out_dir: str, body: StageBody) -> list[tuple[str, str]]:
+def _run_stage(
+    cfg: Config, job: str, out_dir: str, body: StageBody, summary: bool = True
+) -> list[tuple[str, str]]:
+    """Run one stage body in its own MLflow run; ``summary``: print its closing table (single jobs; the
+    main job prints all of them in the pipeline summary)."""
     if "://" not in out_dir:
         Path(out_dir).mkdir(parents=True, exist_ok=True)
     with Tracker(cfg, job) as tracker:
         rows = body(cfg, out_dir, tracker)
-        print_summary(job, rows, out_dir, tracker)
+        if summary:
+            print_summary(job, rows, out_dir, tracker)
     return [*rows, ("outputs", out_dir), ("mlflow", tracker.where())]
+
+
+def stage_line(name: str, rows: list[tuple[str, str]], seconds: float) -> str:
+    """The one console line of a finished stage in the main job: seconds and its first summary rows
+    (rows in/out)."""
+    head = "; ".join(f"{k} {_clip(v)}" for k, v in rows[:3])
+    return f"[{name}] done in {seconds:.1f} s: {head}"
+
+
+def _clip(value: str, width: int = 48) -> str:
+    """``value`` cut to ``width`` characters (the pipeline summary has it whole)."""
+    return value if len(value) <= width else value[: width - 1] + "…"
 
 
 def run_job(job: str, body: StageBody, argv: Sequence[str] | None = None) -> int:
@@ -106,10 +130,12 @@ def run_pipeline(argv: Sequence[str] | None = None) -> int:
     bodies = [(name, get_stage(name)) for name in cfg.pipeline.stages]  # fail fast on a typo
     results = []
     for name, body in bodies:
-        print(f"\n>>> stage {name}")
+        print(f">>> stage {name}", flush=True)
         start = time.perf_counter()
-        rows = _run_stage(cfg, name, join(run_dir(cfg), name), body)
-        results.append((name, rows, time.perf_counter() - start))
+        rows = _run_stage(cfg, name, join(run_dir(cfg), name), body, summary=False)
+        seconds = time.perf_counter() - start
+        print(stage_line(name, rows, seconds), flush=True)
+        results.append((name, rows, seconds))
     print("\n" + "#" * 80)
     print("pipeline summary")
     for name, rows, _ in results:

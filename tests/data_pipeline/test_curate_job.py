@@ -11,7 +11,7 @@ import pytest
 from songsage.cli import run_job
 from songsage.config import load_config
 from songsage.stages import curate_stage
-from tests.conftest import PUBLIC_DOMAIN, REPO, SAMPLE, requires_shared
+from tests.conftest import PUBLIC_DOMAIN, REPO, SAMPLE
 
 pytestmark = pytest.mark.slow
 
@@ -187,7 +187,6 @@ def test_rerun_is_deterministic_and_cleans_up(sample_run, tmp_path):
 
 
 def test_public_domain_corpus_reports_missing_korean(ray_session, tmp_path):
-    requires_shared(PUBLIC_DOMAIN)
     m = _run(
         tmp_path,
         f"data.songs={PUBLIC_DOMAIN / 'songs.jsonl'}",

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
 from songsage.config import load_config
 from songsage.eval.choice import LETTERS, Split, build_prompt, discover, load_scorer, run_choice_benchmarks
+from tests.conftest import ZIQI
 
-ZIQI = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "ziqi-eval"
 ROWS = 40
 
 
 def test_discover_reads_ziqi_as_is():
-    if not ZIQI.exists():
-        pytest.skip(f"{ZIQI} missing")
     splits = discover(str(ZIQI), ["popular_music"], max_rows=5)
     assert [s.category for s in splits] == ["popular_music"]
     s = splits[0]
@@ -30,8 +26,6 @@ def test_discover_reads_ziqi_as_is():
 
 @pytest.mark.slow
 def test_ziqi_first_rows_tiny_model(tiny_model_cfg, tmp_path):
-    if not ZIQI.exists():
-        pytest.skip(f"{ZIQI} missing")
     t = tiny_model_cfg.tiny
     cfg = load_config(
         None,

@@ -8,21 +8,14 @@ import pandas as pd
 import pytest
 
 from songsage.config import load_config
-from songsage.eval.playlistsense import (
-    QUERIES_FILE,
-    build_queries,
-    evaluate_playlistsense,
-    input_paths,
-    load_playlists,
-)
+from songsage.data.playlists import input_paths, load_playlists
+from songsage.eval.playlistsense import QUERIES_FILE, build_queries, evaluate_playlistsense
+from tests.conftest import PUBLIC_DOMAIN
 
-PUBLIC_DOMAIN = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "public-domain-lyrics"
 N_PLAYLISTS = 12
 
 
 def _cfg(tmp_path: Path, tiny_model_cfg, extra: list[str]):
-    if not PUBLIC_DOMAIN.exists():
-        pytest.skip(f"{PUBLIC_DOMAIN} missing")
     t = tiny_model_cfg.tiny
     sets = [
         f"run.dir={tmp_path}",
@@ -86,3 +79,18 @@ def test_playlistsense_oracle_and_random_rows(ray_session, tiny_model_cfg, tmp_p
     csv = pd.read_csv(tmp_path / "evaluate" / "table1.csv")
     assert list(csv["model"]) == ["tiny", "oracle", "random"] and "avg HR@5" in csv.columns
     print(md)
+
+
+def test_query_prompt_puts_the_playlist_first_and_shots_are_optional():
+    from songsage.eval.playlistsense import query_messages
+
+    user0 = query_messages("music_scene", 0)("Title: Rainy Tokyo\nTags: rain, city")[1]["content"]
+    assert user0.startswith("Title: Rainy Tokyo") and "Example requests" not in user0
+    assert "about the setting or scenery the music paints." in user0 and "Music-based" not in user0
+    user2 = query_messages("music_scene", 2)("Title: Rainy Tokyo")[1]["content"]
+    assert (
+        user2.index("Title: Rainy Tokyo")
+        < user2.index("Example requests")
+        < user2.index("Write one sentence")
+    )
+    assert user2.count("\n- ") == 2

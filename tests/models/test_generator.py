@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -39,7 +40,6 @@ def test_openai_client_retries_500_then_caches(chat_server, tmp_path):
         model="m",
         base_url=server.base_url,
         retries=2,
-        backoff_s=0.01,
         concurrency=2,
         api_key_env="",
     )
@@ -61,12 +61,47 @@ def test_openai_client_gives_up(chat_server):
         model="m",
         base_url=server.base_url,
         retries=1,
-        backoff_s=0.01,
         cache_dir="off",
         api_key_env="",
     )
     with pytest.raises(GenerationError, match="gave up after 2 attempts"):
         OpenAIGenerator(cfg).generate([_user("x")])
+
+
+@pytest.mark.parametrize("key", ["backoff_s", "max_backoff_s"])
+def test_backoff_keys_are_gone(key: str) -> None:
+    # The SDK does its own backoff; a profile still naming the old knobs is told so, not silently ignored.
+    from pathlib import Path
+
+    from songsage.config import ConfigError, load_config
+
+    profile = Path(__file__).resolve().parents[2] / "configs" / "local.yaml"
+    with pytest.raises(ConfigError, match=key):
+        load_config(str(profile), [f"sft_data.teacher.{key}=1"])
+
+
+def test_openai_client_is_the_sdk_and_honours_retry_after(chat_server, monkeypatch):
+    # 429 + Retry-After: 1 -> the SDK waits that second (its own backoff would be ~0.5 s), then retries.
+    server = chat_server(lambda body: "ok", fail_first=1, fail_status=429, fail_headers={"Retry-After": "1"})
+    monkeypatch.setenv("SONGSAGE_TEST_KEY", "k-123")
+    cfg = GeneratorConfig(
+        backend="openai",
+        model="m",
+        base_url=server.base_url,
+        retries=1,
+        cache_dir="off",
+        api_key_env="SONGSAGE_TEST_KEY",
+        timeout_s=5.0,
+    )
+    gen = OpenAIGenerator(cfg)
+    assert gen.generate([_user("x")]) == ["ok"]
+    assert server.calls == 2 and gen.stats == {"requests": 2, "cache_hits": 0, "retries": 1}
+    assert server.times[1] - server.times[0] >= 0.95
+    assert server.headers[0]["user-agent"].startswith("OpenAI/Python")
+    assert server.headers[0]["authorization"] == "Bearer k-123"
+    # No key configured: no Authorization header at all.
+    keyless = OpenAIGenerator(dataclasses.replace(cfg, api_key_env=""))
+    assert keyless.generate([_user("y")]) == ["ok"] and "authorization" not in server.headers[-1]
 
 
 @pytest.mark.slow

@@ -1,6 +1,7 @@
 """The Serve app end to end on the tiny model: one module-scoped app, HTTP + ``openai`` client calls.
 
-Covers: health/readiness, /v1/models, chat + text completions (plain and SSE streaming), embeddings,
+Covers: health/readiness, /v1/models, chat + text completions (plain and SSE streaming, a client
+leaving mid-stream), embeddings,
 bad requests (422/400 naming the field), bearer auth on (and the off path), overload -> 503 with
 Retry-After, the recommender finding a playlist from its own description, OpenAIGenerator pointed at
 the server, and the load bench's quick mode.
@@ -9,9 +10,7 @@ the server, and the load bench's quick mode.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import socket
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,12 +19,13 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.helpers import load_bench
+
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
 TOKEN_ENV = "SONGSAGE_TEST_SERVE_TOKEN"
 TOKEN = "test-token-123"
-BENCH = REPO / "bench" / "serve_load.py"
 # Generator admission kept tiny so a burst overloads it; the ingress admits everything.
 GEN_MAX_ONGOING, GEN_MAX_QUEUED = 2, 2
 BURST = 16
@@ -142,6 +142,26 @@ def test_streaming_chat_and_completion(served: dict[str, Any]) -> None:
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
         lines = [ln for ln in r.iter_lines() if ln.startswith("data: ")]
     assert lines[-1] == "data: [DONE]" and len(lines) >= 2
+
+
+def test_disconnect_mid_stream_then_next_request(served: dict[str, Any]) -> None:
+    from ray import serve
+
+    body = {"messages": [{"role": "user", "content": "go"}], "max_tokens": 64, "stream": True}
+    with httpx.stream(
+        "POST", served["url"] + "/v1/chat/completions", headers=served["headers"], json=body, timeout=60
+    ) as r:
+        assert r.status_code == 200
+        next(r.iter_lines())  # one packet, then the client goes away
+    gen = serve.get_deployment_handle("Generator", served["cfg"].serve.app_name)
+    deadline = time.monotonic() + 30
+    while gen.info.remote().result()["active_streams"] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert gen.info.remote().result()["active_streams"] == 0  # the producer thread stopped
+    chat = _client(served).chat.completions.create(
+        model="songsage", messages=[{"role": "user", "content": "Hi"}], max_tokens=4
+    )
+    assert chat.choices[0].finish_reason in {"stop", "length"}
 
 
 @pytest.mark.parametrize(
@@ -267,14 +287,11 @@ def test_overload_returns_503_with_retry_after(served: dict[str, Any]) -> None:
 
 
 def test_bench_quick_mode(served: dict[str, Any]) -> None:
-    spec = importlib.util.spec_from_file_location("bench_serve_load", BENCH)
-    mod = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    sys.modules[spec.name] = mod  # dataclasses look their module up while the file executes
-    spec.loader.exec_module(mod)
+    mod = load_bench("serve_load")
     res = asyncio.run(
         mod.run_load(served["url"], clients=2, duration_s=2.0, max_requests=10, max_tokens=4, token=TOKEN)
     )
     summary = res.summary()
     assert summary["requests"] <= 10 and summary["ok"] >= 1 and summary["p99_ms"] >= summary["p50_ms"]
+    assert summary["shed_503"] == summary["errors"].get("503", 0) and "shed_p99_ms" in summary
     assert "p50_ms" in mod.format_table(summary)

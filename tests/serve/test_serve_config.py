@@ -57,9 +57,17 @@ def test_vllm_llm_config_dict_from_cluster_profile() -> None:
     from songsage.serve.vllm_backend import llm_config_dict
 
     cfg = _cluster_cfg()
-    cfg.serve.mlflow_model_uri, cfg.serve.model = "", "/mnt/models/songsage-7b"  # no MLflow download here
+    # The cluster serves what the pipeline wrote (the merged DPO model in the run dir), not an MLflow name
+    # that no job registers; no dynamic LoRA (nothing writes its one-folder-per-adapter layout).
+    assert cfg.serve.mlflow_model_uri == ""
     d = llm_config_dict(cfg)
-    assert d["model_loading_config"] == {"model_id": "songsage", "model_source": "/mnt/models/songsage-7b"}
+    assert d["model_loading_config"] == {
+        "model_id": "songsage",
+        "model_source": f"{cfg.run.dir}/dpo/merged",
+    }
+    assert "enable_lora" not in d["engine_kwargs"] and "lora_config" not in d
+    cfg.serve.vllm.dynamic_lora_loading_path = "s3://bucket/adapters"
+    d = llm_config_dict(cfg)
     assert d["engine_kwargs"]["enable_lora"] and d["lora_config"]["dynamic_lora_loading_path"].startswith(
         "s3://"
     )

@@ -8,35 +8,27 @@ from typing import Any
 
 import pytest
 
-PUBLIC_DOMAIN = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "public-domain-lyrics"
+from tests.conftest import PUBLIC_DOMAIN
+
 SHARD_SEQ_LEN = 64
 SHARD_SONGS = 600
 SHARD_FILES = 2
 
 
-def write_shards(
-    out_dir: Path, tokenizer: Any, seq_len: int, n_songs: int, n_files: int, songs_file: Path | None = None
-) -> Path:
-    """Tokenize ``n_songs`` lyrics of ``songs_file`` (default: the public-domain corpus), pack them (EOS-separated, padded tail, ``length``) and write
+def write_shards(out_dir: Path, tokenizer: Any, seq_len: int, n_songs: int, n_files: int) -> Path:
+    """Tokenize ``n_songs`` public-domain lyrics, pack them (EOS-separated, padded tail, ``length``) and write
     ``out_dir/curate/shards/shard-0000i.parquet`` + ``out_dir/curate/manifest.json``. Returns the shards dir."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     from songsage.data.pack import pack_documents
 
-    songs_file = songs_file or PUBLIC_DOMAIN / "songs.jsonl"
-    if not songs_file.exists():
-        pytest.skip(f"{songs_file} is not present beside the repo")
+    songs_file = PUBLIC_DOMAIN / "songs.jsonl"
     texts = []
-    with songs_file.open(encoding="utf-8", errors="replace") as fh:
+    with songs_file.open(encoding="utf-8") as fh:
         for line in fh:
-            try:  # the repo's sample songs are raw curation input: blank and broken lines are skipped
-                rec = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if not isinstance(rec, dict) or not isinstance(rec.get("lyrics"), str):
-                continue
-            texts.append(f"{rec.get('name', '')}\n{rec.get('artist', '')}\n\n{rec['lyrics']}")
+            rec = json.loads(line)
+            texts.append(f"{rec['name']}\n{rec['artist']}\n\n{rec['lyrics']}")
             if len(texts) >= n_songs:
                 break
     eos = tokenizer.convert_tokens_to_ids("<|endoftext|>")

@@ -42,7 +42,8 @@ def test_cluster_profile_reproduces_table7() -> None:
     assert p.use_gpu and p.bf16 and p.deepspeed.stage in (2, 3)
     assert p.tokens_per_step() == 8 * 8 * 16 * 2048 == 2_097_152
     assert cfg.model.name_or_path.endswith("Qwen2.5-7B") and not cfg.model.trust_remote_code
-    assert p.storage_path.startswith("s3://") and cfg.data.shards.startswith("s3://")
+    # checkpoints and shards default under the S3 run dir: <run.dir>/pretrain/ray, <run.dir>/curate/shards
+    assert cfg.run.dir.startswith("s3://") and p.storage_path == "" and cfg.data.shards == ""
     assert cfg.tracking.uri.startswith("http")
     assert cfg.curate.pack.seq_len == p.seq_len
     ds = build_deepspeed_config(p, p.num_workers, use_gpu=True, template=load_template(template_path(p)))
@@ -191,7 +192,26 @@ def test_bench_dry_run(tmp_path: Path) -> None:
     rows = json.loads(out.read_text())
     assert [r["mode"] for r in rows] == ["plain", "zero2", "zero3"]
     assert all(r["tokens_per_s"] > 0 and 0 < r["mfu"] < 1 and not math.isnan(r["ratio"]) for r in rows)
-    assert "vs plain" in proc.stdout
+    assert "vs plain" in proc.stdout and all(r["precision"] == "fp32" for r in rows)
+
+
+def test_bench_modes_compare_like_with_like(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every mode keeps fp32 master weights (the plain loop is not pure bf16 against ZeRO's fp32 masters)."""
+    import importlib.util
+
+    import torch
+
+    spec = importlib.util.spec_from_file_location("train_throughput", REPO / "bench/train_throughput.py")
+    bench = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, bench)  # dataclasses look their module up
+    spec.loader.exec_module(bench)
+    for mode in bench.MODES:
+        gpu, cpu = bench.mode_precision(mode, cuda=True), bench.mode_precision(mode, cuda=False)
+        assert gpu.load == cpu.load == torch.float32, mode
+        assert cpu.autocast is None and cpu.label == "fp32"
+        # bf16 compute on CUDA: autocast in the plain loops, DeepSpeed's bf16 (build_deepspeed_config) in ZeRO.
+        assert (gpu.autocast is torch.bfloat16) is not mode.startswith("zero"), mode
+        assert "fp32" in gpu.label and "bf16" in gpu.label
 
 
 @pytest.mark.gpu
@@ -221,3 +241,53 @@ def test_bf16_deepspeed_step_on_gpu() -> None:
         cwd=REPO,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
+
+
+def _meta_model(name: str) -> Any:
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    from songsage.models.registry import resolve
+
+    with torch.device("meta"):
+        return AutoModelForCausalLM.from_config(resolve(ModelConfig(name_or_path=name)).config)
+
+
+def test_matmul_params_are_palm_n_of_qwen25() -> None:
+    """N of the published Qwen2.5 shapes by hand: per layer q/k/v/o (+ q/k/v biases), gated MLP, 2 norms."""
+    from songsage.train.flops import matmul_params, model_flops
+
+    def by_hand(hidden: int, layers: int, kv_dim: int, inter: int, vocab: int) -> int:
+        attn = hidden * hidden + hidden + 2 * (hidden * kv_dim + kv_dim) + hidden * hidden
+        per_layer = attn + 3 * hidden * inter + 2 * hidden
+        return layers * per_layer + hidden + vocab * hidden  # final norm + the LM head matrix, once
+
+    # 0.5B: tied, so the embedding matrix counts once (as the head): N is every parameter, 494,032,768.
+    n_05b = by_hand(896, 24, 2 * 64, 4864, 151_936)
+    assert n_05b == 494_032_768 == matmul_params(_meta_model("qwen2.5-0.5b-arch"))
+    # 7B (registry vocab 151,936 rows): untied; the input embedding (151,936 x 3,584 = 544,538,624) is a
+    # lookup and does not count.
+    n_7b = by_hand(3584, 28, 4 * 128, 18944, 151_936)
+    model = _meta_model("qwen2.5-7b-arch")
+    total = sum(p.numel() for p in model.parameters())
+    assert matmul_params(model) == n_7b == total - 151_936 * 3584 == 7_070_160_384
+    # PaLM FLOPs/token at T = 2048 with the attention term 12 L H T.
+    _, per_token = model_flops(model, 2048)
+    assert per_token == 6 * 7_070_160_384 + 12 * 28 * 3584 * 2048
+
+
+def test_cpu_peak_is_per_thread_times_worker_threads() -> None:
+    import torch
+
+    from songsage.train.flops import cpu_peak_flops
+    from songsage.train.pretrain import run_peak_flops
+
+    assert cpu_peak_flops(2e9, [3, 1]) == 8e9
+    cpu = PretrainConfig(use_gpu=False)
+    # One process, no process group: the sum over workers is this worker's threads.
+    assert run_peak_flops(cpu, 2e9, 3, 1, torch.device("cpu")) == (6e9, 1)
+    configured = PretrainConfig(use_gpu=False, cpu_peak_flops=5e10)
+    assert run_peak_flops(configured, 2e9, 3, 1, torch.device("cpu")) == (5e10, 1)
+    assert run_peak_flops(PretrainConfig(use_gpu=True), 0.0, 1, 4, None) == (989e12, 4)
+    one = measure_matmul_peak_flops(256, 3, threads=1)
+    assert 1e8 < one < 1e13 and torch.get_num_threads() >= 1

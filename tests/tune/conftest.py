@@ -7,14 +7,13 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import SAMPLE
-from tests.train.conftest import write_shards
+from tests.train.conftest import SHARD_FILES, SHARD_SEQ_LEN, SHARD_SONGS, write_shards
 
 
 @pytest.fixture(scope="session")
 def sweep_shards(tmp_path_factory: pytest.TempPathFactory, qwen_tokenizer: Any) -> Path:
-    """Packed 64-token shards of the repo's 642 sample lyrics: enough for 8 steps of batch 2 and a held-out split
-    (no corpus beside the repo needed)."""
+    """The training tests' packed 64-token shards of 600 public-domain lyrics (~1,100 rows): enough for 8 steps
+    of batch 2 and a held-out split."""
     return write_shards(
-        tmp_path_factory.mktemp("sweep-data"), qwen_tokenizer, 64, 642, 2, SAMPLE / "songs.jsonl"
+        tmp_path_factory.mktemp("sweep-data"), qwen_tokenizer, SHARD_SEQ_LEN, SHARD_SONGS, SHARD_FILES
     )

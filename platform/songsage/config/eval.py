@@ -50,10 +50,9 @@ class GeneratorConfig:
     api_key_env: str = "OPENAI_API_KEY"
     # openai: requests in flight at once.
     concurrency: int = 4
-    # openai: extra attempts after a 429/5xx/timeout; wait backoff_s * 2**attempt, capped at max_backoff_s.
+    # openai: extra attempts after a 408/409/429/5xx, timeout or connection error; the SDK waits as the
+    # server's Retry-After says, else its own exponential backoff.
     retries: int = 5
-    backoff_s: float = 0.5
-    max_backoff_s: float = 30.0
     timeout_s: float = 120.0
     # openai: on-disk response cache ('' = <run.dir>/cache/generator; "off" disables it).
     cache_dir: str = ""
@@ -112,7 +111,7 @@ class PlaylistSenseConfig:
     """PlaylistSense query building and HR@k evaluation (paper section 3, Table 1)."""
 
     perspectives: list[str] = field(default_factory=lambda: [*MUSIC_PERSPECTIVES, *USER_PERSPECTIVES])
-    # Few-shot exemplars per perspective taken from the prompt library (songsage/eval/prompts.yaml).
+    # Few-shot exemplars per perspective taken from the prompt library (songsage/prompts/playlistsense.py).
     shots: int = 5
     # The first this many songs' lyrics go into the playlist context.
     songs_per_playlist: int = 20

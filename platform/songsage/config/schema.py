@@ -16,6 +16,8 @@ from songsage.config.sft import DPOConfig, PreferencesConfig, SFTConfig, SFTData
 from songsage.config.train import ModelConfig, PretrainConfig
 from songsage.config.tune import SweepConfig
 
+WORKER_LOGS = ("songsage", "all")
+
 
 @dataclass
 class RunConfig:
@@ -51,7 +53,17 @@ class RayConfig:
     num_cpus: int | None = None
     # Blocks per dataset. Few blocks are much faster on a 2-core laptop; raise on clusters.
     target_blocks: int = 4
+    # Ray Data progress bars in a terminal (to a log or pipe they are never drawn).
     progress_bars: bool = True
+    # Worker output echoed to the driver's console: "songsage" = SongSage's own "[stage] ..." lines and
+    # errors (everything else stays in the worker logs under Ray's session log dir), "all" = Ray's default.
+    worker_logs: str = "songsage"
+
+    def validate(self, prefix: str) -> None:
+        if self.worker_logs not in WORKER_LOGS:
+            raise ConfigError(
+                f"{prefix}.worker_logs: one of {', '.join(WORKER_LOGS)}, got {self.worker_logs!r}"
+            )
 
 
 @dataclass

@@ -117,6 +117,9 @@ class ServeConfig:
     batch_wait_timeout_s: float = 0.01
     # Seconds suggested to clients in Retry-After on overload (503).
     retry_after_s: int = 1
+    # Admission (completions): admit a request only if its expected completion (work admitted ahead +
+    # its own max_tokens, over the measured token rate) is within this bound; else 503 at once. 0 = off.
+    latency_bound_s: float = 5.0
     # Per-request deadline inside the ingress (generation + retrieval); exceeded -> 504.
     request_timeout_s: float = 120.0
     # Env var holding the bearer token ('' = auth off). Never put the token itself in a profile.
@@ -156,6 +159,8 @@ class ServeConfig:
         ):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{prefix}.{name}: must be >= 1, got {getattr(self, name)}")
+        if self.latency_bound_s < 0:
+            raise ConfigError(f"{prefix}.latency_bound_s: must be >= 0 (0 = off), got {self.latency_bound_s}")
         if self.default_max_tokens > self.max_tokens_limit:
             raise ConfigError(
                 f"{prefix}.default_max_tokens: must be <= max_tokens_limit ({self.max_tokens_limit})"

@@ -108,7 +108,8 @@ class PretrainConfig:
     log_every: int = 1
     # Peak FLOP/s of one device for the MFU estimate; 0 -> by device (cpu_peak_flops / gpu_peak_flops).
     peak_flops: float = 0.0
-    # CPU host peak; 0 -> measured at job start (best fp32 torch matmul over all cores, train/flops.py).
+    # CPU peak of the whole run; 0 -> the driver's single-thread fp32 matmul peak x the intra-op threads of
+    # every worker (train/flops.py).
     cpu_peak_flops: float = 0.0
     gpu_peak_flops: float = 989e12
     # Ray Train storage (checkpoints); local dir or s3://...; empty -> <output.dir>/ray.

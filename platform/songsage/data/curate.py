@@ -25,6 +25,7 @@ import ray
 import ray.data
 from ray.data.expressions import col
 
+from songsage import storage
 from songsage.config import Config, to_dict
 from songsage.config.paths import join
 from songsage.data import io
@@ -47,6 +48,7 @@ from songsage.data.transforms import (
     validate_batch,
 )
 from songsage.data.validate import reason_code
+from songsage.markdown import markdown_table
 from songsage.models.tokenizer import resolve_tokenizer_path
 
 OUTPUT_PARTS = ("songs", "playlists", "quarantine", "rejected", "shards", "manifest.json", "funnel.md")
@@ -94,13 +96,19 @@ class StageLog:
         )
 
     def markdown(self) -> str:
-        lines = ["| stage | rows in | rows out | dropped | reasons | s |", "|---|---:|---:|---:|---|---:|"]
-        for r in self.rows:
-            reasons = ", ".join(f"{k}: {v}" for k, v in r["reasons"].items()) or "-"
-            lines.append(
-                f"| {r['stage']} | {r['rows_in']:,} | {r['rows_out']:,} | {r['dropped']:,} | {reasons} | {r['seconds']} |"
-            )
-        return "\n".join(lines)
+        body = [
+            [
+                r["stage"],
+                f"{r['rows_in']:,}",
+                f"{r['rows_out']:,}",
+                f"{r['dropped']:,}",
+                ", ".join(f"{k}: {v}" for k, v in r["reasons"].items()) or "-",
+                r["seconds"],
+            ]
+            for r in self.rows
+        ]
+        header = ["stage", "rows in", "rows out", "dropped", "reasons", "s"]
+        return "\n".join(markdown_table(header, body, align="lrrrlr"))
 
 
 def _partial_sums(ds: ray.data.Dataset, key: str, column: str | None) -> dict[str, int]:
@@ -145,7 +153,7 @@ def _write_buckets(
     def write_group(group: pa.Table) -> pa.Table:
         bucket = group.column("_bucket")[0].as_py()
         table = group.drop_columns(["_bucket"]).sort_by([(c, "ascending") for c in sort_by])
-        meta = io.write_parquet_file(table, join(out_dir, f"{prefix}-{bucket:05d}.parquet"))
+        meta = storage.write_parquet_file(table, join(out_dir, f"{prefix}-{bucket:05d}.parquet"))
         return pa.table({k: [v] for k, v in meta.items()})
 
     return _map(ds, add_bucket).groupby("_bucket").map_groups(write_group, batch_format=PYARROW).take_all()
@@ -289,7 +297,7 @@ def _pack_and_write(
                 "length": pa.array(lengths, pa.int32()),
             }
         )
-        meta = io.write_parquet_file(table, join(out_dir, f"shard-{bucket:05d}.parquet"))
+        meta = storage.write_parquet_file(table, join(out_dir, f"shard-{bucket:05d}.parquet"))
         meta["tokens"] = int(lengths.sum())
         return pa.table({k: [v] for k, v in meta.items()})
 
@@ -321,7 +329,7 @@ def run_curation(cfg: Config, out_root: str) -> dict[str, Any]:
     ccfg = cfg.curate
     log = StageLog()
     for part in OUTPUT_PARTS:  # a rerun (also after an interruption) starts from a clean output
-        io.remove_tree(join(out_root, part))
+        storage.remove_tree(join(out_root, part))
 
     # 1 ingest + validate
     songs, q_songs, input_rows, quarantined = _ingest(cfg, "songs", cfg.data.songs, log)
@@ -486,7 +494,7 @@ def run_curation(cfg: Config, out_root: str) -> dict[str, Any]:
             "vocab": len(tok),
         },
         "inputs": {
-            k: io.fingerprint(v)
+            k: storage.fingerprint(v)
             for k, v in (
                 ("songs", cfg.data.songs),
                 ("playlists", cfg.data.playlists),
@@ -502,7 +510,7 @@ def run_curation(cfg: Config, out_root: str) -> dict[str, Any]:
         "config": to_dict(cfg),
     }
     check_funnel(manifest)
-    io.write_json(manifest, join(out_root, "manifest.json"))
+    storage.write_json(manifest, join(out_root, "manifest.json"))
     return manifest
 
 

@@ -25,8 +25,8 @@ import pandas as pd
 from songsage.config import Config
 from songsage.config.eval import GeneratorConfig
 from songsage.config.paths import run_dir
-from songsage.eval.markdown import markdown_table
 from songsage.eval.metrics import accuracy, macro_f1
+from songsage.markdown import markdown_table
 from songsage.models.generator import Generator, model_config_for
 
 LETTERS = ["A", "B", "C", "D"]

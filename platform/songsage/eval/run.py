@@ -149,14 +149,40 @@ FINAL_TABLES = {
 }
 
 
+def table_cells(markdown: str) -> list[str]:
+    """The body cells of every Markdown table in ``markdown``, without each row's label (first) cell,
+    header rows and separators."""
+    lines = [ln.strip() for ln in markdown.splitlines()]
+    cells: list[str] = []
+    for i, line in enumerate(lines):
+        is_sep = line.startswith("|") and set(line) <= set("|-: ")
+        next_is_sep = i + 1 < len(lines) and lines[i + 1].startswith("|") and set(lines[i + 1]) <= set("|-: ")
+        if not line.startswith("|") or is_sep or next_is_sep:
+            continue
+        cells += [c.strip() for c in line.strip("|").split("|")[1:]]
+    return cells
+
+
+def is_constant_table(markdown: str) -> bool:
+    """True when a table says nothing: no body cells, or every one identical (all zeros, all 10/10)."""
+    return len(set(table_cells(markdown))) <= 1
+
+
 def print_final_tables(cfg: Config, out_dir: str) -> None:
-    """Print the tables of the tasks in ``eval.tasks`` (Table 1, Table 2, choice, Table 3, Figure 3) from ``out_dir``."""
+    """Print the tables of the tasks in ``eval.tasks`` (Table 1, Table 2, choice, Table 3, Figure 3) from
+    ``out_dir``; a table whose every cell is the same is named, not printed (it stays in its file)."""
     for task in cfg.eval.tasks:
         for rel in FINAL_TABLES.get(task, []):
             path = Path(out_dir) / rel
-            if path.exists():
-                print(f"\n## {rel}\n")
-                print(path.read_text())
+            if not path.exists():
+                continue
+            text = path.read_text()
+            if is_constant_table(text):
+                cells = set(table_cells(text))
+                print(f"\n## {rel}: not printed, every cell is {next(iter(cells), 'empty')!r} ({path})")
+                continue
+            print(f"\n## {rel}\n")
+            print(text)
 
 
 def evaluation_summary(rows: list[tuple[str, str]]) -> dict[str, Any]:

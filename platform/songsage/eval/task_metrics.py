@@ -28,7 +28,6 @@ import pandas as pd
 from songsage.config import Config
 from songsage.config.eval import GeneratorConfig
 from songsage.config.paths import join, resolve_path, run_dir
-from songsage.eval.markdown import markdown_table
 from songsage.eval.metrics import (
     artist_exact_match,
     artist_partial_match,
@@ -39,6 +38,7 @@ from songsage.eval.metrics import (
     title_edit_distance,
     title_f1,
 )
+from songsage.markdown import markdown_table
 
 PREDICTIONS_FILE = "predictions.parquet"
 JUDGE_LYRICS_FILE = "lyrics_for_judge.parquet"
@@ -77,14 +77,14 @@ def load_samples(path: str, tasks: list[str], max_per_task: int) -> pd.DataFrame
     Raises FileNotFoundError naming the path when the split is missing, ValueError naming the sample when a
     chat does not end with an assistant turn.
     """
-    from songsage.eval.playlistsense import _read_table
+    from songsage.storage import read_table
 
     if not Path(path).exists():
         raise FileNotFoundError(
             f"eval.task_metrics: no validation split at {path} (run jobs/build_sft.py, "
             "or set eval.task_metrics.data)"
         )
-    df = _read_table(path)
+    df = read_table(path)
     df = df[df["task"].isin(tasks)].sort_values(["task", "sample_id"])
     if max_per_task:
         df = df.groupby("task", sort=True).head(max_per_task)

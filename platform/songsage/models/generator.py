@@ -2,9 +2,10 @@
 
 Implementations:
 - :class:`HFGenerator`: a local causal LM from the model registry; batched, left-padded, chat
-  template applied, greedy (temperature 0) or sampled, stops on EOS and ``<|im_end|>``.
-- :class:`OpenAIGenerator`: any OpenAI-compatible ``/v1/chat/completions`` endpoint; bounded
-  concurrency (thread pool), retries with exponential backoff on 429/5xx/timeouts/connection errors,
+  template applied, greedy (temperature 0) or sampled with a seeded generator per row, stops on EOS
+  and ``<|im_end|>``.
+- :class:`OpenAIGenerator`: any OpenAI-compatible ``/v1/chat/completions`` endpoint through the official
+  ``openai`` client (its timeouts and retries, Retry-After honoured); bounded concurrency (thread pool)
   and an on-disk JSON cache keyed by the request hash, so an interrupted run resumes where it stopped.
 
 :func:`build_generator` picks one from a :class:`~songsage.config.eval.GeneratorConfig`;
@@ -18,8 +19,7 @@ import dataclasses
 import hashlib
 import json
 import os
-import random
-import time
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -32,8 +32,6 @@ from songsage.config.train import ModelConfig
 Messages = list[dict[str, str]]
 # Chat-turn terminators the HF generator stops on besides the tokenizer's EOS.
 STOP_TOKENS = ("<|im_end|>", "<|endoftext|>")
-# HTTP statuses that are retried (rate limit, server errors).
-RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
 CACHE_OFF = "off"
 
 
@@ -92,11 +90,24 @@ class HFGenerator:
         text = self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
         return self.tokenizer(text, add_special_tokens=False)["input_ids"]
 
-    def generate(self, batch: Sequence[Messages], params: SamplingParams | None = None) -> list[str]:
-        """Generate for each conversation; prompts longer than ``max_input_tokens`` keep their last tokens."""
+    def generate(
+        self,
+        batch: Sequence[Messages],
+        params: SamplingParams | None = None,
+        seeds: Sequence[int] | None = None,
+    ) -> list[str]:
+        """Generate for each conversation; prompts longer than ``max_input_tokens`` keep their last tokens.
+
+        Sampling (``temperature`` > 0) draws each row from its own ``torch.Generator`` seeded with
+        ``seeds[i]`` (default ``params.seed + i``): a row's text depends on its seed, not on the batch it
+        shares or on other threads, and the process-global torch RNG is left alone.
+        """
         import torch
 
         params = params or SamplingParams.from_config(self.cfg)
+        if seeds is not None and len(seeds) != len(batch):
+            raise ValueError(f"seeds: {len(seeds)} seeds for {len(batch)} conversations")
+        row_seeds = list(seeds) if seeds is not None else [params.seed + i for i in range(len(batch))]
         out: list[str] = []
         for start in range(0, len(batch), self.cfg.batch_size):
             chunk = batch[start : start + self.cfg.batch_size]
@@ -106,12 +117,8 @@ class HFGenerator:
                 max_new_tokens=params.max_new_tokens,
                 eos_token_id=self.stop_ids,
                 pad_token_id=self.tokenizer.pad_token_id,
+                **sampling_kwargs(params, row_seeds[start : start + len(chunk)]),
             )
-            if params.temperature > 0:
-                torch.manual_seed(params.seed + start)
-                kwargs.update(do_sample=True, temperature=params.temperature, top_p=params.top_p)
-            else:
-                kwargs.update(do_sample=False)
             with torch.no_grad():
                 gen = self.model.generate(
                     input_ids=enc["input_ids"], attention_mask=enc["attention_mask"], **kwargs
@@ -121,27 +128,92 @@ class HFGenerator:
         return out
 
 
+class SeededSampler:
+    """A transformers logits processor that samples row ``i`` with its own ``torch.Generator(seeds[i])``.
+
+    Input: (batch, vocab) next-token scores. Output: scores that are 0 at the sampled token and -inf
+    elsewhere, so greedy decoding (``do_sample=False``) emits the sample. Applies ``temperature`` and
+    nucleus ``top_p``. Exists because ``generate(do_sample=True)`` draws from the process-global RNG,
+    which concurrent requests (threads) share.
+    """
+
+    def __init__(self, seeds: Sequence[int], temperature: float, top_p: float = 1.0) -> None:
+        if temperature <= 0:
+            raise ValueError(f"temperature: must be > 0 for sampling, got {temperature}")
+        self.seeds, self.temperature, self.top_p = list(seeds), temperature, top_p
+        self._gens: list[Any] | None = None
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        import torch
+
+        if self._gens is None:
+            self._gens = [torch.Generator(device=scores.device).manual_seed(int(s)) for s in self.seeds]
+        logits = scores.float() / self.temperature
+        if self.top_p < 1.0:
+            ordered, order = logits.sort(dim=-1, descending=True)
+            probs = ordered.softmax(dim=-1)
+            # Drop a token once the tokens before it already cover top_p (the best one always stays).
+            ordered[probs.cumsum(dim=-1) - probs > self.top_p] = float("-inf")
+            logits = torch.full_like(logits, float("-inf")).scatter(-1, order, ordered)
+        probs = logits.softmax(dim=-1)
+        picks = torch.stack([torch.multinomial(probs[i], 1, generator=g) for i, g in enumerate(self._gens)])
+        return torch.full_like(scores, float("-inf")).scatter(1, picks, 0.0)
+
+
+def sampling_kwargs(params: SamplingParams, seeds: Sequence[int]) -> dict[str, Any]:
+    """``model.generate`` kwargs: greedy for temperature 0, else greedy over a :class:`SeededSampler`."""
+    if params.temperature <= 0:
+        return {"do_sample": False}
+    from transformers import LogitsProcessorList
+
+    sampler = SeededSampler(seeds, params.temperature, params.top_p)
+    return {"do_sample": False, "logits_processor": LogitsProcessorList([sampler])}
+
+
 class GenerationError(RuntimeError):
     """A request failed after all retries (or with a non-retryable status)."""
 
 
 class OpenAIGenerator:
-    """OpenAI-compatible chat client: bounded concurrency, retries with backoff, on-disk cache."""
+    """OpenAI-compatible chat client (the official ``openai`` SDK): bounded concurrency, on-disk cache.
+
+    Timeouts (``timeout_s``) and retries (``retries`` extra attempts on 408/409/429/5xx, timeouts and
+    connection errors, waiting as the server's ``Retry-After`` says, else the SDK's exponential backoff)
+    are the SDK's own. ``stats``: HTTP requests sent, cache hits, retries.
+    """
 
     def __init__(self, cfg: GeneratorConfig, cache_dir: str | Path | None = None) -> None:
-        import httpx
+        import openai
 
         if not cfg.base_url:
             raise ValueError("generator.base_url must be set for backend 'openai'")
         self.cfg = cfg
+        # Part of the cache key (kept from the endpoint URL so existing caches stay valid).
         self.url = cfg.base_url.rstrip("/") + "/chat/completions"
         key = os.environ.get(cfg.api_key_env, "") if cfg.api_key_env else ""
-        headers = {"Authorization": f"Bearer {key}"} if key else {}
-        self._client = httpx.Client(timeout=cfg.timeout_s, headers=headers)
+        self.stats = {"requests": 0, "cache_hits": 0, "retries": 0}
+        self._attempts = threading.local()
+        self._lock = threading.Lock()
+        self._no_auth = {} if key else {"Authorization": openai.Omit()}
+        self._client = openai.OpenAI(
+            base_url=cfg.base_url,
+            # No key (local servers with auth off): the SDK insists on one, so give a placeholder; each
+            # request then omits the Authorization header (``_no_auth``).
+            api_key=key or "no-key",
+            timeout=cfg.timeout_s,
+            max_retries=cfg.retries,
+            http_client=openai.DefaultHttpxClient(event_hooks={"request": [self._count_attempt]}),
+        )
         self.cache_dir = Path(cache_dir) if cache_dir else None
         if self.cache_dir:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
-        self.stats = {"requests": 0, "cache_hits": 0, "retries": 0}
+
+    def _count_attempt(self, request: Any) -> None:
+        # httpx hook: runs on the thread that sends, once per attempt (first try and each retry).
+        self._attempts.n = getattr(self._attempts, "n", 0) + 1
+        with self._lock:
+            self.stats["requests"] += 1
+            self.stats["retries"] += int(self._attempts.n > 1)
 
     def close(self) -> None:
         """Close the HTTP connection pool."""
@@ -168,30 +240,18 @@ class OpenAIGenerator:
         return self.cache_dir / key[:2] / f"{key}.json" if self.cache_dir else None
 
     def _post(self, body: dict[str, Any]) -> str:
-        import httpx
+        import openai
 
-        last: str = ""
-        for attempt in range(self.cfg.retries + 1):
-            if attempt:
-                self.stats["retries"] += 1
-            try:
-                self.stats["requests"] += 1
-                resp = self._client.post(self.url, json=body)
-            except (httpx.TimeoutException, httpx.TransportError) as exc:
-                last = f"{type(exc).__name__}: {exc}"
-                wait = None
-            else:
-                if resp.status_code == 200:
-                    data = resp.json()
-                    return data["choices"][0]["message"]["content"] or ""
-                last = f"HTTP {resp.status_code}: {resp.text[:200]}"
-                if resp.status_code not in RETRY_STATUSES:
-                    raise GenerationError(last)
-                wait = _retry_after(resp.headers.get("retry-after"))
-            if attempt < self.cfg.retries:
-                delay = wait if wait is not None else self.cfg.backoff_s * 2**attempt
-                time.sleep(min(self.cfg.max_backoff_s, delay) * (1 + 0.1 * random.random()))
-        raise GenerationError(f"{self.url}: gave up after {self.cfg.retries + 1} attempts; last error {last}")
+        self._attempts.n = 0
+        try:
+            resp = self._client.chat.completions.create(**body, extra_headers=self._no_auth)
+        except (openai.APIStatusError, openai.APIConnectionError) as exc:
+            status = getattr(exc, "status_code", None)
+            last = f"HTTP {status}: {str(exc)[:200]}" if status else f"{type(exc).__name__}: {exc}"
+            raise GenerationError(
+                f"{self.url}: gave up after {self._attempts.n} attempts; last error {last}"
+            ) from exc
+        return resp.choices[0].message.content or ""
 
     def _one(self, messages: Messages, params: SamplingParams) -> str:
         body = self.request_body(messages, params)
@@ -212,14 +272,6 @@ class OpenAIGenerator:
         params = params or SamplingParams.from_config(self.cfg)
         with ThreadPoolExecutor(max_workers=self.cfg.concurrency) as pool:
             return list(pool.map(lambda m: self._one(m, params), batch))
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (numeric form only)."""
-    try:
-        return float(value) if value else None
-    except ValueError:
-        return None
 
 
 def resolve_cache_dir(cfg: GeneratorConfig, run_dir: str) -> str | None:

@@ -193,6 +193,12 @@ def adapter_base(path: str) -> str:
     return base
 
 
+def merge_adapter(peft_model: Any) -> Any:
+    """The one adapter merge: a PEFT model's LoRA deltas folded into its base weights, the wrapper dropped.
+    Input: a ``peft.PeftModel`` (left unchanged when a copy is passed). Output: the ``transformers`` model."""
+    return peft_model.merge_and_unload()
+
+
 def load_model(cfg: ModelConfig, dtype: Any = None) -> Any:
     """Instantiate the causal LM: random init for config-built names, ``from_pretrained`` otherwise; a PEFT
     adapter directory loads its base (from ``adapter_config.json``) with the adapter merged.
@@ -213,7 +219,7 @@ def load_model(cfg: ModelConfig, dtype: Any = None) -> Any:
 
         # A PEFT adapter dir: its base (itself possibly an adapter dir) with the adapter merged in, for inference.
         base_model = load_model(dataclasses.replace(cfg, name_or_path=base), dtype)
-        return PeftModel.from_pretrained(base_model, spec.path).merge_and_unload()
+        return merge_adapter(PeftModel.from_pretrained(base_model, spec.path))
     return AutoModelForCausalLM.from_pretrained(
         spec.path,
         dtype=dtype or "auto",

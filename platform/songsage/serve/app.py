@@ -4,7 +4,9 @@ Routes (under ``serve.route_prefix``): ``GET /healthz`` (liveness), ``GET /ready
 loaded), ``GET /v1/models``, ``POST /v1/chat/completions`` and ``/v1/completions`` (SSE streaming
 with ``stream: true``), ``POST /v1/embeddings``, ``POST /v1/playlists/recommend``. Bad bodies -> 422
 naming the field; config limits (``max_tokens``, prompt tokens, ``top_k``, inputs) -> 400 naming the
-field; overload (a deployment's ``max_queued_requests`` reached) -> 503 with ``Retry-After``; a
+field; overload (a completion whose expected finish exceeds ``serve.latency_bound_s``, see
+:mod:`songsage.serve.admission`, or a deployment's ``max_queued_requests`` reached) -> 503 with
+``Retry-After``; a
 request past ``serve.request_timeout_s`` -> 504. Optional bearer auth on ``/v1/*`` from the env var
 named by ``serve.auth_token_env``.
 
@@ -12,9 +14,9 @@ named by ``serve.auth_token_env``.
 """
 
 import asyncio
+import hmac
 import json
 import os
-import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from songsage.config import Config, build, load_config, to_dict
 from songsage.config.eval import EncoderConfig
 from songsage.serve import openai_schema as oa
+from songsage.serve.admission import Admission, AdmissionController
 from songsage.serve.deployment import deployment_options
 
 DEFAULT_PROFILE = "configs/local.yaml"
@@ -63,7 +66,8 @@ def _error(
 # ---------------------------------------------------------------------------------------------------
 @serve.deployment(name=GENERATOR)
 class GeneratorServer:
-    """The served LM (:class:`songsage.serve.hf_backend.ServeModel`): batched ``generate`` and ``stream``.
+    """The served LM (:class:`songsage.serve.hf_backend.ServeModel`, warmed up at start): batched
+    ``generate`` and ``stream``.
 
     Request dicts: ``messages``, ``max_tokens``, ``temperature``, ``top_p``, ``seed``, ``stop``, ``model``.
     A prompt longer than ``serve.max_prompt_tokens`` returns ``{"error", "param": "messages"}``.
@@ -74,12 +78,15 @@ class GeneratorServer:
 
         self.cfg = build(Config, cfg_tree)
         self.model = ServeModel(self.cfg)
+        # Before the replica takes traffic: otherwise the first calls' one-time costs land on the first
+        # admitted requests and on the ingress's first rate measurement (which then admits too little).
+        self.model.warm_up()
         self.generate_batch.set_max_batch_size(self.cfg.serve.batch_max_size)
         self.generate_batch.set_batch_wait_timeout_s(self.cfg.serve.batch_wait_timeout_s)
 
     def info(self) -> dict[str, Any]:
-        """Model ids this replica serves."""
-        return {"model_ids": self.model.model_ids()}
+        """Model ids this replica serves and its streams still generating."""
+        return {"model_ids": self.model.model_ids(), "active_streams": self.model.active_streams()}
 
     def _prepare(self, req: dict[str, Any]) -> tuple[Any, int] | dict[str, Any]:
         from songsage.serve.hf_backend import GenRequest
@@ -127,14 +134,13 @@ class GeneratorServer:
             return
         gen, n_prompt = prepared
         yield {"prompt_tokens": n_prompt}
-        cancel = threading.Event()
-        pieces = self.model.stream(gen, cancel)
+        stream = self.model.stream(gen)
         hold = max((len(s) for s in gen.stop), default=1) - 1
         full, sent, stopped = "", 0, False
         end = object()
         try:
             while True:
-                piece = await asyncio.to_thread(next, pieces, end)
+                piece = await asyncio.to_thread(next, stream, end)
                 if piece is end:
                     break
                 full += str(piece)
@@ -149,10 +155,11 @@ class GeneratorServer:
                 yield {"text": full[sent:]}
                 sent = len(full)
         finally:
-            cancel.set()
-            await asyncio.to_thread(pieces.close)
-        n_gen = self.model.stream_tokens(cancel)
-        n_out = self.model.count_tokens(full[:sent]) if stopped else n_gen
+            # Also on a client disconnect (this task cancelled while a worker thread waits in next):
+            # signal the producer and wait for it off the event loop; nothing is closed under it.
+            stream.cancel()
+            await asyncio.to_thread(stream.join, self.cfg.serve.request_timeout_s)
+        n_out = self.model.count_tokens(full[:sent]) if stopped else stream.generated
         finish = FINISH_LENGTH if n_out >= gen.max_tokens and not stopped else FINISH_STOP
         yield {"finish_reason": finish, "completion_tokens": n_out}
 
@@ -292,6 +299,7 @@ class Ingress:
         env = self.s.auth_token_env
         self.token = (os.environ.get(env, "") or auth_token) if env else ""
         self.model_ids = [self.s.model_id, *(a.name for a in self.s.adapters)]
+        self.admission = AdmissionController(self.s.latency_bound_s)
 
     # -- helpers ------------------------------------------------------------------------------------
     def _auth(self, request: Request) -> JSONResponse | None:
@@ -300,7 +308,8 @@ class Ingress:
             return None
         header = request.headers.get("authorization", "")
         scheme, _, value = header.partition(" ")
-        if scheme.lower() != "bearer" or value.strip() != self.token:
+        # Constant-time comparison: the time taken must not tell how much of a guess was right.
+        if scheme.lower() != "bearer" or not hmac.compare_digest(value.strip().encode(), self.token.encode()):
             return _error(
                 401,
                 "missing or invalid bearer token (Authorization: Bearer <token>)",
@@ -328,7 +337,8 @@ class Ingress:
             return _error(exc.status, exc.message, exc.param)
         except (BackPressureError, DeploymentUnavailableError) as exc:
             return self._overloaded(exc)
-        except TimeoutError:
+        # Python 3.10: asyncio.wait_for raises asyncio.TimeoutError, not (yet) the builtin TimeoutError.
+        except (TimeoutError, asyncio.TimeoutError):
             return _error(
                 504, f"request took longer than serve.request_timeout_s={self.s.request_timeout_s} s"
             )
@@ -356,14 +366,39 @@ class Ingress:
         }
 
     async def _complete(self, body: oa.SamplingFields, messages: list[dict[str, str]], chat: bool) -> Any:
+        """Admission (``serve.latency_bound_s``), then one completion or an SSE stream."""
         req = self._gen_request(body, messages)
-        model = req["model"]
+        cost = float(req["max_tokens"])
+        decision = self.admission.try_admit(cost)
+        if not decision.admitted:
+            expected = "unknown" if decision.expected_s is None else f"{decision.expected_s:.1f} s"
+            return _error(
+                503,
+                f"server overloaded: expected completion {expected} exceeds serve.latency_bound_s="
+                f"{self.s.latency_bound_s} s; retry later",
+                headers={"Retry-After": str(decision.retry_after_s)},
+            )
+        admission = decision.admission
+        assert admission is not None
+        # The one release, which always runs: when this request's task ends (response sent, client gone
+        # before or during the stream, cancelled, timed out or failed anywhere from here on).
+        admission.release_with_current_task()
         if self.s.backend == "vllm":
-            return await self._relay_vllm(body, chat)
+            # vLLM answers are relayed as they are; a stream holds its admission until the response ends.
+            out = await self._relay_vllm(body, chat)
+            admission.served = out.status_code == 200
+            return out
+        return await self._complete_hf(req, body, chat, admission)
+
+    async def _complete_hf(
+        self, req: dict[str, Any], body: oa.SamplingFields, chat: bool, admission: Admission
+    ) -> Any:
+        model = req["model"]
         if not body.stream:
             res = await self._call(self.generator.generate.remote(req))
             if "error" in res:
                 raise RequestError(400, res["error"], res.get("param"))
+            admission.served = True
             make = oa.chat_response if chat else oa.completion_response
             return make(
                 model, res["text"], res["finish_reason"], res["prompt_tokens"], res["completion_tokens"]
@@ -372,14 +407,33 @@ class Ingress:
         first = await self._call(gen.__anext__())
         if "error" in first:
             raise RequestError(400, first["error"], first.get("param"))
+
+        def stop_unfinished(_task: asyncio.Task[Any]) -> None:
+            # The response never finished streaming (the body may not even have started, so the
+            # generator's own cleanup never ran): stop the replica producing for nobody.
+            if not admission.served:
+                gen.cancel()
+
+        task = asyncio.current_task()
+        assert task is not None  # release_with_current_task above already needed one
+        task.add_done_callback(stop_unfinished)
         return StreamingResponse(
-            self._sse(gen, model, chat, first["prompt_tokens"], body.include_usage()), media_type=SSE_MEDIA
+            self._sse(gen, model, chat, first["prompt_tokens"], body.include_usage(), admission),
+            media_type=SSE_MEDIA,
         )
 
     async def _sse(
+        self, gen: Any, model: str, chat: bool, n_prompt: int, include_usage: bool, admission: Admission
+    ) -> AsyncIterator[str]:
+        """OpenAI SSE packets from the generator's stream; errors mid-stream end it with an error packet.
+        Marks ``admission`` served once every packet went out (the request's task releases it)."""
+        async for packet in self._sse_packets(gen, model, chat, n_prompt, include_usage):
+            yield packet
+        admission.served = True
+
+    async def _sse_packets(
         self, gen: Any, model: str, chat: bool, n_prompt: int, include_usage: bool
     ) -> AsyncIterator[str]:
-        """OpenAI SSE packets from the generator's stream; errors mid-stream end it with an error packet."""
         cid = oa.new_stream_id(chat)
 
         def packet(obj: dict[str, Any]) -> str:

@@ -2,8 +2,9 @@
 
 Adds, on top of the one generator implementation: model sources from MLflow (``runs:/``,
 ``models:/``), PEFT LoRA adapters selected per request by model id, prompt-length checks, stop
-strings, token usage, and token-by-token streaming (transformers ``TextIteratorStreamer`` on the
-generator's own model/tokenizer). Batched non-streaming generation goes through
+strings, token usage, and token-by-token streaming (:class:`TokenStream`: transformers
+``TextIteratorStreamer`` on the generator's own model/tokenizer, cancellable). Sampling uses a seeded
+generator per request (``SeededSampler``), never the process-global torch RNG. Batched non-streaming generation goes through
 ``HFGenerator.generate`` (one call per group of requests with equal sampling params and adapter).
 """
 
@@ -11,18 +12,20 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Iterator
+import weakref
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
 from songsage.config import Config
 from songsage.config.eval import GeneratorConfig
-from songsage.models.generator import HFGenerator, Messages, SamplingParams
+from songsage.models.generator import HFGenerator, Messages, SamplingParams, sampling_kwargs
 
 MLFLOW_SCHEMES = ("runs:/", "models:/")
 FINISH_STOP = "stop"
 FINISH_LENGTH = "length"
+# New tokens per request of the replica's warm-up batch.
+WARMUP_TOKENS = 8
 
 
 def resolve_model_source(path_or_uri: str) -> str:
@@ -80,8 +83,8 @@ class GenRequest:
         return SamplingParams(self.max_tokens, self.temperature, self.top_p, self.seed)
 
     def group_key(self) -> tuple[Any, ...]:
-        """Requests with equal keys are generated in one ``HFGenerator.generate`` call."""
-        return (self.adapter, self.max_tokens, self.temperature, self.top_p, self.seed)
+        """Requests with equal keys are generated in one ``HFGenerator.generate`` call (seeds are per row)."""
+        return (self.adapter, self.max_tokens, self.temperature, self.top_p)
 
 
 def cut_at_stop(text: str, stops: tuple[str, ...]) -> tuple[str, bool]:
@@ -141,7 +144,7 @@ class ServeModel:
         self.gen = HFGenerator(model_cfg, serve_generator_config(cfg))
         self.tokenizer = self.gen.tokenizer
         self.adapters = [a.name for a in cfg.serve.adapters]
-        self._stream_counts: dict[int, int] = {}
+        self._streams: weakref.WeakSet[TokenStream] = weakref.WeakSet()
         # Adapter switching mutates the model: serialize model calls when adapters are loaded.
         self._lock: AbstractContextManager[Any] = threading.Lock() if self.adapters else nullcontext()
         if cfg.serve.adapters:
@@ -195,7 +198,9 @@ class ServeModel:
         for idx in groups.values():
             first = reqs[idx[0]]
             with self._lock, self._adapter_ctx(first.adapter):
-                texts = self.gen.generate([reqs[i].messages for i in idx], first.params())
+                texts = self.gen.generate(
+                    [reqs[i].messages for i in idx], first.params(), seeds=[reqs[i].seed for i in idx]
+                )
                 counts = self.counter.last_counts()
             for i, text, n_gen in zip(idx, texts, counts, strict=True):
                 text, stopped = cut_at_stop(text, reqs[i].stop)
@@ -204,16 +209,19 @@ class ServeModel:
                 out[i] = (text, finish, n)
         return [o for o in out if o is not None]
 
-    def stream_tokens(self, cancel: threading.Event) -> int:
-        """Generated tokens (end-of-turn excluded) of the stream keyed by ``cancel``; forgets it."""
-        return self._stream_counts.pop(id(cancel), 0)
+    def warm_up(self) -> list[tuple[str, str, int]]:
+        """One greedy batch of ``serve.batch_max_size`` short requests (<= ``WARMUP_TOKENS`` tokens each),
+        so one-time costs of the first model calls are paid before the replica takes traffic."""
+        tokens = min(WARMUP_TOKENS, self.cfg.serve.default_max_tokens)
+        req = GenRequest([{"role": "user", "content": "Warm-up: name a song."}], tokens)
+        return self.generate([req] * self.cfg.serve.batch_max_size)
 
-    def stream(self, req: GenRequest, cancel: threading.Event) -> Iterator[str]:
-        """Yield text pieces as tokens are decoded (``TextIteratorStreamer`` on the shared model).
+    def active_streams(self) -> int:
+        """Streams whose producer thread is still generating (0 once every stream has stopped)."""
+        return sum(1 for st in list(self._streams) if st.running)
 
-        Generation runs in a thread; setting ``cancel`` stops it at the next token. The generated-token
-        count so far is readable with :meth:`stream_tokens` (``cancel`` identifies the stream).
-        """
+    def stream(self, req: GenRequest) -> TokenStream:
+        """A started :class:`TokenStream` for ``req`` (``TextIteratorStreamer`` on the shared model)."""
         import torch
         from transformers import StoppingCriteriaList, TextIteratorStreamer
 
@@ -236,6 +244,7 @@ class ServeModel:
             skip_special_tokens=True,
             timeout=self.cfg.serve.request_timeout_s,
         )
+        stream = TokenStream(streamer)
         kwargs: dict[str, Any] = dict(
             input_ids=torch.tensor([ids], device=self.gen.device),
             attention_mask=torch.ones(1, len(ids), dtype=torch.long, device=self.gen.device),
@@ -243,26 +252,74 @@ class ServeModel:
             eos_token_id=self.gen.stop_ids,
             pad_token_id=self.tokenizer.pad_token_id,
             streamer=streamer,
-            stopping_criteria=StoppingCriteriaList([_CancelCriteria(cancel)]),
+            stopping_criteria=StoppingCriteriaList([_CancelCriteria(stream.cancelled)]),
+            **sampling_kwargs(req.params(), [req.seed]),
         )
-        if req.temperature > 0:
-            kwargs.update(do_sample=True, temperature=req.temperature, top_p=req.top_p)
-        else:
-            kwargs.update(do_sample=False)
 
         def run() -> None:
             with self._lock, self._adapter_ctx(req.adapter), torch.no_grad():
-                if req.temperature > 0:
-                    torch.manual_seed(req.seed)
                 self.gen.model.generate(**kwargs)
 
-        worker = threading.Thread(target=run, daemon=True)
-        worker.start()
+        self._streams.add(stream)
+        stream.start(run)
+        return stream
+
+
+class TokenStream:
+    """One streaming generation: a producer thread runs ``model.generate`` into a ``TextIteratorStreamer``.
+
+    The consumer iterates text pieces (``next`` blocks up to the streamer's timeout) and, when it is done
+    or its client went away, calls :meth:`cancel` (thread-safe; the producer stops at the next token)
+    and :meth:`join`. The consumer never closes anything the producer uses: the producer ends the
+    streamer itself, so a ``next`` still waiting in another thread returns instead of hanging.
+    """
+
+    def __init__(self, streamer: Any) -> None:
+        self._streamer = streamer
+        self.cancelled = threading.Event()
+        self.error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self, produce: Any) -> None:
+        """Run ``produce()`` (which feeds the streamer) in a daemon thread."""
+
+        def run() -> None:
+            try:
+                produce()
+            except BaseException as exc:  # surfaced to the consumer by __next__
+                self.error = exc
+                self._streamer.end()
+
+        self._thread = threading.Thread(target=run, daemon=True, name="songsage-stream")
+        self._thread.start()
+
+    def __iter__(self) -> TokenStream:
+        return self
+
+    def __next__(self) -> str:
         try:
-            for piece in streamer:
-                self._stream_counts[id(cancel)] = streamer.generated
-                yield piece
-            self._stream_counts[id(cancel)] = streamer.generated
-        finally:
-            cancel.set()
-            worker.join(timeout=self.cfg.serve.request_timeout_s)
+            return str(next(self._streamer))
+        except StopIteration:
+            if self.error is not None:
+                raise RuntimeError(f"generation failed: {self.error}") from self.error
+            raise
+
+    @property
+    def generated(self) -> int:
+        """Generated tokens so far (end-of-turn ids excluded)."""
+        return int(self._streamer.generated)
+
+    @property
+    def running(self) -> bool:
+        """True while the producer thread is generating."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def cancel(self) -> None:
+        """Ask the producer to stop at its next token."""
+        self.cancelled.set()
+
+    def join(self, timeout_s: float) -> bool:
+        """Wait up to ``timeout_s`` for the producer; True once it has stopped."""
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+        return not self.running

@@ -21,6 +21,7 @@ from songsage.config import Config
 from songsage.config.paths import join, resolve_path, run_dir
 from songsage.models.encoder import Encoder, load_encoder
 from songsage.models.index import FlatIndex
+from songsage.storage import as_list, read_table
 
 INDEX_SUBDIR = "index"
 MANIFEST = "manifest.json"
@@ -32,30 +33,13 @@ def playlist_text(title: str, tags: list[str], description: str) -> str:
     return "\n".join(p for p in (title, ", ".join(tags), description) if p)
 
 
-def _as_list(value: Any) -> list[str]:
-    if value is None or isinstance(value, float):
-        return []
-    if isinstance(value, str):
-        return [value]
-    return [str(v) for v in list(value)]
-
-
 def read_playlists(path: str) -> pd.DataFrame:
     """Playlist rows from a parquet/jsonl file or a directory of them; malformed jsonl lines skipped.
 
     Output columns: playlist_id, title, tags (list[str]), description (str); rows without an id dropped,
     duplicate ids keep the first row.
     """
-    from songsage.eval.playlistsense import read_jsonl_records
-
-    p = Path(path)
-    files = (sorted(p.glob("*.parquet")) or sorted(p.glob("*.jsonl"))) if p.is_dir() else [p]
-    if not files:
-        raise FileNotFoundError(f"no parquet/jsonl playlist files in {p}")
-    frames = [
-        pd.DataFrame(read_jsonl_records(f)) if f.suffix == ".jsonl" else pd.read_parquet(f) for f in files
-    ]
-    df = pd.concat(frames, ignore_index=True)
+    df = read_table(path)
     if "playlist_id" not in df.columns:
         raise ValueError(f"{path}: no playlist_id column")
     rows = []
@@ -69,7 +53,7 @@ def read_playlists(path: str) -> pd.DataFrame:
             {
                 "playlist_id": pid,
                 "title": title if isinstance(title, str) else "",
-                "tags": _as_list(r.get("tags")),
+                "tags": as_list(r.get("tags")),
                 "description": desc if isinstance(desc, str) else "",
             }
         )

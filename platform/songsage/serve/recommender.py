@@ -1,6 +1,6 @@
 """Playlist recommendation over the shared faiss index: query -> (optional rewrite) -> embed -> top-k.
 
-The rewrite prompt is the evaluation's (:func:`songsage.eval.playlistsense.rewrite_messages`), and a
+The rewrite prompt is the evaluation's (:func:`songsage.prompts.playlistsense.rewrite_messages`), and a
 rewritten description is embedded as a *passage* (description vs description), a raw query as a
 *query* -- the same convention as the PlaylistSense rewrite evaluation.
 """
@@ -13,12 +13,11 @@ import numpy as np
 
 from songsage.models.encoder import Role
 from songsage.models.index import FlatIndex
+from songsage.prompts.playlistsense import rewrite_messages
 
 
 def rewrite_prompt(query: str) -> list[dict[str, str]]:
     """Chat messages asking the generator to turn ``query`` into a playlist description."""
-    from songsage.eval.playlistsense import rewrite_messages
-
     return rewrite_messages(query)
 
 

@@ -18,7 +18,6 @@ log-ratio differences to the reference) and ``rewards/accuracy`` (share of pairs
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,7 @@ from songsage.config.sft import SFTConfig
 from songsage.config.train import ModelConfig
 from songsage.tracking import Tracker
 from songsage.train.lora import ADAPTER_DIR, IGNORE_INDEX, attention_from, encode_pair, load_tokenizer, pad
-from songsage.train.sft import SFTDataError, launch_lora, lora_loop, prepare_base
+from songsage.train.sft import SFTDataError, launch_lora, lora_loop, prepare_base, summarize
 
 JOB = "dpo"
 NO_ADAPTER = "none"
@@ -75,12 +74,13 @@ def sequence_logps(logits: Any, labels: Any) -> Any:
 def dpo_losses(
     policy_chosen: Any, policy_rejected: Any, ref_chosen: Any, ref_rejected: Any, beta: float
 ) -> tuple[Any, dict[str, float]]:
-    """Sigmoid DPO loss and its metrics from summed log-probabilities (tensors of shape [pairs])."""
+    """Sigmoid DPO loss summed over the pairs, and its metrics (means over the pairs), from summed
+    log-probabilities (tensors of shape [pairs]); the worker loop divides by the global number of pairs."""
     import torch.nn.functional as F
 
     chosen_r = beta * (policy_chosen - ref_chosen)
     rejected_r = beta * (policy_rejected - ref_rejected)
-    loss = -F.logsigmoid(chosen_r - rejected_r).mean()
+    loss = -F.logsigmoid(chosen_r - rejected_r).sum()
     metrics = {
         "rewards/chosen": float(chosen_r.mean()),
         "rewards/rejected": float(rejected_r.mean()),
@@ -111,8 +111,13 @@ def dpo_step(engine: Any, batch: dict[str, Any], ctx: dict[str, Any]) -> tuple[A
 
 
 def dpo_loop(config: dict[str, Any]) -> None:
-    """Ray Train worker loop of DPO."""
-    lora_loop(config, dpo_step)
+    """Ray Train worker loop of DPO (loss weighted by pairs)."""
+    lora_loop(config, dpo_step, pair_count)
+
+
+def pair_count(batch: dict[str, Any]) -> int:
+    """Preference pairs in a numpy micro-batch (the unit the DPO loss is summed over)."""
+    return len(batch["chosen_ids"])
 
 
 def sft_adapter_dir(cfg: Config) -> str:
@@ -125,21 +130,16 @@ def sft_adapter_dir(cfg: Config) -> str:
 
 
 def merge_sft(cfg: Config, adapter: str, out_dir: str) -> ModelConfig:
-    """Merge the SFT adapter into its base (named in ``adapter_config.json``) and save it with the adapter's
-    tokenizer to ``<out_dir>/sft_merged`` (once). Returns the model section of the merged model."""
-    from peft import PeftModel
-
-    from songsage.models.registry import load_model
+    """Merge the SFT adapter into its base (named in ``adapter_config.json``; the registry loads an adapter
+    directory merged) and save it with the adapter's tokenizer to ``<out_dir>/sft_merged`` (once). Returns the
+    model section of the merged model."""
+    from songsage.models.registry import load_model, load_model_tokenizer
 
     target = Path(out_dir, SFT_MERGED_DIR)
     if not (target / "config.json").exists():
-        conf = json.loads(Path(adapter, "adapter_config.json").read_text(encoding="utf-8"))
-        base = dataclasses.replace(cfg.model, name_or_path=conf["base_model_name_or_path"])
-        merged = PeftModel.from_pretrained(load_model(base), adapter).merge_and_unload()
-        merged.save_pretrained(str(target))
-        from transformers import AutoTokenizer
-
-        AutoTokenizer.from_pretrained(adapter).save_pretrained(str(target))
+        adapter_cfg = dataclasses.replace(cfg.model, name_or_path=adapter)
+        load_model(adapter_cfg).save_pretrained(str(target))
+        load_model_tokenizer(adapter_cfg).save_pretrained(str(target))
     return dataclasses.replace(cfg.model, name_or_path=str(target))
 
 
@@ -154,7 +154,7 @@ def run_dpo(cfg: Config, out_dir: str, tracker: Tracker) -> dict[str, Any]:
     """Merge the SFT adapter, tokenize the preference pairs, launch DPO; return the summary."""
     import ray.data
 
-    from songsage.data import io
+    from songsage.storage import list_files
 
     adapter = sft_adapter_dir(cfg)
     if adapter and not Path(adapter, "adapter_config.json").exists():
@@ -163,7 +163,7 @@ def run_dpo(cfg: Config, out_dir: str, tracker: Tracker) -> dict[str, Any]:
         )
     base = merge_sft(cfg, adapter, out_dir) if adapter else prepare_base(cfg, cfg.dpo, out_dir)
     src = pairs_dir(cfg)
-    files = io.list_files(src, (".parquet",)) if Path(src).exists() else []
+    files = list_files(src, (".parquet",)) if Path(src).exists() else []
     if not files:
         raise SFTDataError(f"dpo.data: no preference pairs under {src} (run jobs/build_preferences.py first)")
     ds = ray.data.read_parquet(files, override_num_blocks=cfg.ray.target_blocks).select_columns(
@@ -176,11 +176,9 @@ def run_dpo(cfg: Config, out_dir: str, tracker: Tracker) -> dict[str, Any]:
         concurrency=1,
     ).materialize()
     tracker.set_tags({"dpo.data": src, "dpo.sft_adapter": adapter or NO_ADAPTER})
-    return launch_lora(cfg, JOB, out_dir, tracker, base, {"train": ds}, {"sft_adapter": adapter})
+    return launch_lora(cfg, JOB, dpo_loop, out_dir, tracker, base, {"train": ds}, {"sft_adapter": adapter})
 
 
 def dpo_stage(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:
     """Stage body ``dpo``: DPO with LoRA on the SFT model; returns summary rows."""
-    from songsage.train.sft import summarize
-
     return summarize(run_dpo(cfg, out_dir, tracker))

@@ -1,9 +1,15 @@
 """Training FLOPs and model-FLOPs utilization (MFU).
 
 Per trained token a decoder-only transformer costs ``6 * N`` FLOPs for its parameter matmuls (forward
-2N + backward 4N; N counts every weight used in a matmul: a tied embedding/LM-head matrix once, since the
-input lookup is free) plus an attention term ``12 * n_layers * hidden * seq_len`` (scores and weighted
-values, forward and backward; PaLM appendix B). MFU = achieved model FLOP/s / peak FLOP/s of the devices.
+2N + backward 4N) plus an attention term ``12 * n_layers * hidden * seq_len`` (scores and weighted values,
+forward and backward; PaLM appendix B; included here). N is the non-embedding parameter count: the input
+embedding lookup is a gather, not a matmul, so its matrix is left out, except when it is tied to the LM head,
+which multiplies (then the shared matrix counts once, as the head). Norm weights and biases are included
+(PaLM's "non-embedding parameters"; well under 0.1% of N). MFU = achieved model FLOP/s / peak FLOP/s.
+
+CPU peak: an fp32 matmul measured on one thread, times the intra-op threads each worker trains with, summed
+over workers (the driver's own thread count says nothing about the workers': under ``ray job submit`` the
+driver runs with one OpenMP thread).
 """
 
 from __future__ import annotations
@@ -12,15 +18,24 @@ from typing import Any
 
 
 def matmul_params(model: Any) -> int:
-    """Parameters that take part in matmuls: all unique parameters (shared tensors counted once).
+    """PaLM's N: unique parameters (shared tensors counted once) less the embedding lookup tables.
 
-    Input: a ``torch.nn.Module``. Output: parameter count (int). Under ZeRO-3 pass the count taken
-    before partitioning (``ds_numel`` is used when present).
+    Input: a ``torch.nn.Module`` (a ``transformers`` model; a meta-device one works). Weights of
+    ``nn.Embedding`` modules are left out unless the same tensor is the output (LM head) matrix, i.e. tied
+    embeddings count once as the head. Output: parameter count (int). Under ZeRO-3 the pre-partition count
+    (``ds_numel``) is used when present.
     """
+    import torch
+
+    head = model.get_output_embeddings() if hasattr(model, "get_output_embeddings") else None
+    head_id = id(head.weight) if head is not None else None
+    lookups = {
+        id(m.weight) for m in model.modules() if isinstance(m, torch.nn.Embedding) and id(m.weight) != head_id
+    }
     seen: set[int] = set()
     total = 0
     for p in model.parameters():
-        if id(p) in seen:
+        if id(p) in seen or id(p) in lookups:
             continue
         seen.add(id(p))
         total += int(getattr(p, "ds_numel", 0) or p.numel())
@@ -38,21 +53,34 @@ def mfu(tokens_per_s: float, per_token_flops: float, peak_flops_per_device: floa
     return tokens_per_s * per_token_flops / peak if peak > 0 else 0.0
 
 
-def measure_matmul_peak_flops(n: int = 2048, reps: int = 5) -> float:
-    """Best-of-``reps`` FLOP/s of an fp32 ``n x n @ n x n`` torch matmul on this host's CPU (all intra-op
-    threads): the practical CPU peak that MFU is measured against (``2 n^3`` FLOPs per matmul)."""
+def measure_matmul_peak_flops(n: int = 2048, reps: int = 5, threads: int = 0) -> float:
+    """Best-of-``reps`` FLOP/s of an fp32 ``n x n @ n x n`` torch matmul on this host's CPU (``2 n^3`` FLOPs
+    per matmul). ``threads``: intra-op threads for the measurement (0 = the process's current setting; the
+    setting is restored afterwards). ``threads=1`` gives the per-thread peak of :func:`cpu_peak_flops`."""
     import time
 
     import torch
 
-    a, b = torch.randn(n, n), torch.randn(n, n)
-    torch.mm(a, b)  # warm-up
-    best = float("inf")
-    for _ in range(reps):
-        t = time.perf_counter()
-        torch.mm(a, b)
-        best = min(best, time.perf_counter() - t)
+    before = torch.get_num_threads()
+    if threads:
+        torch.set_num_threads(threads)
+    try:
+        a, b = torch.randn(n, n), torch.randn(n, n)
+        torch.mm(a, b)  # warm-up
+        best = float("inf")
+        for _ in range(reps):
+            t = time.perf_counter()
+            torch.mm(a, b)
+            best = min(best, time.perf_counter() - t)
+    finally:
+        torch.set_num_threads(before)
     return 2.0 * n**3 / best
+
+
+def cpu_peak_flops(per_thread_flops: float, threads_per_worker: list[int]) -> float:
+    """CPU peak FLOP/s of a run: the single-thread matmul peak times the intra-op threads of each worker,
+    summed over workers (inputs: FLOP/s of one thread, ``torch.get_num_threads()`` of every worker)."""
+    return per_thread_flops * float(sum(threads_per_worker))
 
 
 def model_shape(config: Any) -> tuple[int, int]:

@@ -92,13 +92,13 @@ def reporting_to(callbacks: list[Any]) -> Iterator[None]:
         _RUN_CALLBACKS.clear()
 
 
-def report_evaluation(config: dict[str, Any], step: int, metrics: dict[str, float]) -> None:
-    """Worker side: report ``metrics`` at an evaluation step when the run is a sweep trial (see
-    :func:`reporting_to`). Collective: every worker calls it at the same step."""
-    if config.get("report_evals"):
-        import ray.train
+def report_evaluation(step: int, metrics: dict[str, float]) -> None:
+    """Worker side: report ``metrics`` of an evaluation at ``step`` without a checkpoint, for a sweep trial
+    (the loop config's ``report_evals``, see :func:`reporting_to`). Collective: every worker calls it at the
+    same step."""
+    import ray.train
 
-        ray.train.report({**metrics, "step": float(step)})
+    ray.train.report({**metrics, "step": float(step)})
 
 
 def run_name(cfg: Config, job: str) -> str:

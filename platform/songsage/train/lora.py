@@ -158,13 +158,15 @@ def merged_state(module: Any, zero_stage: int) -> Any:
     import contextlib
     import copy
 
+    from songsage.models.registry import merge_adapter
+
     gather: Any = contextlib.nullcontext()
     if zero_stage == 3:
         import deepspeed
 
         gather = deepspeed.zero.GatheredParameters(list(module.parameters()), modifier_rank=None)
     with gather:
-        return copy.deepcopy(module).merge_and_unload()
+        return merge_adapter(copy.deepcopy(module))
 
 
 def load_adapter_model(adapter_dir: str, model_cfg: ModelConfig) -> Any:

@@ -27,9 +27,10 @@ import numpy as np
 
 from songsage.config import Config
 from songsage.config.paths import is_uri, join
+from songsage.config.train import PretrainConfig
 from songsage.tracking import Tracker
 from songsage.train.data import ShardError, build_datasets, inspect_shards, preserve_order, steps_per_epoch
-from songsage.train.flops import measure_matmul_peak_flops
+from songsage.train.flops import cpu_peak_flops, measure_matmul_peak_flops
 from songsage.train.launcher import (
     LaunchSpec,
     WorkerTracker,
@@ -37,15 +38,14 @@ from songsage.train.launcher import (
     config_from,
     destroy_process_group,
     launch,
-    report_evaluation,
     restore_checkpoint,
     run_name,
-    save_checkpoint,
     save_final_model,
     setup_deepspeed,
     storage_path,
     worker_info,
 )
+from songsage.train.loop import Schedule, Stage, finish, run_steps
 
 JOB = "pretrain"
 IGNORE_INDEX = -100
@@ -126,6 +126,23 @@ def evaluate(engine: Any, shard: Any, cfg: Config, rank: int, world: int, device
     return loss, math.exp(min(loss, 50.0)) if tokens else float("nan")
 
 
+def run_peak_flops(
+    train: PretrainConfig, per_thread: float, threads: int, world: int, device: Any
+) -> tuple[float, int]:
+    """(peak FLOP/s per device, devices) that MFU divides by, called in every worker (collective on CPU).
+
+    GPUs: ``peak_flops`` or ``gpu_peak_flops`` per worker. CPU: ``peak_flops`` or ``cpu_peak_flops`` when
+    configured (the whole run's peak), else ``per_thread`` (the driver's single-thread fp32 matmul FLOP/s)
+    times this worker's ``threads``, summed over all workers, as one device.
+    """
+    if train.use_gpu:
+        return train.peak_flops or train.gpu_peak_flops, world
+    configured = train.peak_flops or train.cpu_peak_flops
+    if configured:
+        return configured, 1
+    return cpu_peak_flops(per_thread, [int(all_reduce_sum([float(threads)], device)[0])]), 1
+
+
 def pretrain_loop(config: dict[str, Any]) -> None:
     """The Ray Train worker loop (one per worker). ``config`` comes from :func:`launch`."""
     import torch
@@ -157,9 +174,9 @@ def pretrain_loop(config: dict[str, Any]) -> None:
         model.gradient_checkpointing_enable()
         model.config.use_cache = False
     n_params, per_token = model_flops(model, train.seq_len)
-    # GPUs: peak per device x workers. CPU workers share one host, whose peak the driver measured (or configured).
-    peak = train.peak_flops or (train.gpu_peak_flops if train.use_gpu else float(config["cpu_peak_flops"]))
-    peak_devices = info.world if train.use_gpu else 1
+    peak, peak_devices = run_peak_flops(
+        train, float(config["cpu_peak_per_thread"]), torch.get_num_threads(), info.world, info.device
+    )
     engine, scheduler = setup_deepspeed(model, ds_config, train, total_steps)
     state = restore_checkpoint(engine, info.rank) or {
         "global_step": 0,
@@ -171,11 +188,60 @@ def pretrain_loop(config: dict[str, Any]) -> None:
     tokens_per_step = train.tokens_per_step() // train.num_workers * info.world
     train_shard = ray_train.get_dataset_shard("train")
     eval_shard = ray_train.get_dataset_shard("eval") if config["eval_rows"] else None
-    micro_per_epoch = spe * train.grad_accum
-    history: list[list[float]] = []
-    last: dict[str, float] = {}
-    eval_loss, eval_ppl = float("nan"), float("nan")
-    rate_tokens, rate_time = 0.0, 0.0
+    rate = {"tokens": 0.0, "time": 0.0}  # tokens and seconds of the timed steps (not an invocation's first)
+
+    def batches(epoch: int) -> Any:
+        return worker_batches(
+            train_shard, cfg, info.rank, info.world, drop_last=True, seed=cfg.run.seed + epoch
+        )
+
+    def train_step(window: list[dict[str, Any]], t0: float) -> dict[str, float]:
+        step_loss = 0.0
+        for batch in window:
+            ids, labels = batch_inputs(batch, info.device)
+            loss = engine(input_ids=ids, labels=labels).loss
+            engine.backward(loss)
+            engine.step()
+            step_loss += float(loss.detach())
+        state["tokens"] += tokens_per_step
+        dt = time.perf_counter() - t0
+        mean_loss = all_reduce_sum([step_loss / train.grad_accum], info.device)[0] / info.world
+        tps = tokens_per_step / dt if dt > 0 else 0.0
+        if state["global_step"] > resumed_from:  # the first step of an invocation includes warm-up
+            rate["tokens"], rate["time"] = rate["tokens"] + tokens_per_step, rate["time"] + dt
+        return {
+            "loss": mean_loss,
+            "tokens_per_s": tps,
+            "tokens_per_s_per_device": tps / info.world,
+            "mfu": mfu(tps, per_token, peak, peak_devices),
+            "tokens": float(state["tokens"]),
+        }
+
+    def evaluate_held_out() -> dict[str, float]:
+        loss, ppl = evaluate(engine, eval_shard, cfg, info.rank, info.world, info.device)
+        return {"eval_loss": loss, "eval_ppl": ppl}
+
+    def line(step: int, m: dict[str, float]) -> str:
+        return (
+            f"[pretrain] step {step}/{total_steps} loss {m['loss']:.4f} lr {m['lr']:.3e} "
+            f"grad_norm {m['grad_norm']:.3f} tokens/s {m['tokens_per_s']:,.0f} mfu {m['mfu']:.2%}"
+            + (f" eval_loss {m['eval_loss']:.4f} ppl {m['eval_ppl']:.1f}" if "eval_loss" in m else "")
+        )
+
+    plan = Schedule(
+        total_steps=total_steps,
+        stop=stop,
+        steps_per_epoch=spe,
+        grad_accum=train.grad_accum,
+        eval_every=train.eval_every,
+        log_every=train.log_every,
+        checkpoint_every=train.checkpoint_every,
+        eval_on_stop=False,
+        report_evals=bool(config.get("report_evals")),
+    )
+    stage = Stage(
+        JOB, batches, train_step, evaluate_held_out if eval_shard is not None else None, line, ShardError
+    )
     with WorkerTracker(cfg, config["tracking"], info.rank) as tracker:
         if info.rank == 0:
             print(
@@ -184,92 +250,7 @@ def pretrain_loop(config: dict[str, Any]) -> None:
                 + (f" (resumed at step {resumed_from})" if resumed_from else ""),
                 flush=True,
             )
-        done = state["global_step"] >= stop
-        while not done:
-            epoch = state["epoch"]
-            batches = worker_batches(
-                train_shard, cfg, info.rank, info.world, drop_last=True, seed=cfg.run.seed + epoch
-            )
-            micro, step_loss, t0 = 0, 0.0, time.perf_counter()
-            for batch in batches:
-                if micro >= micro_per_epoch:
-                    break
-                if micro < state["micro_in_epoch"]:  # consumed before the checkpoint we resumed from
-                    micro += 1
-                    t0 = time.perf_counter()
-                    continue
-                ids, labels = batch_inputs(batch, info.device)
-                lr = engine.optimizer.param_groups[0]["lr"]
-                loss = engine(input_ids=ids, labels=labels).loss
-                engine.backward(loss)
-                engine.step()
-                step_loss += float(loss)
-                micro += 1
-                state["micro_in_epoch"] = micro
-                if micro % train.grad_accum:
-                    continue
-                state["global_step"] += 1
-                state["tokens"] += tokens_per_step
-                step = state["global_step"]
-                dt = time.perf_counter() - t0
-                mean_loss = all_reduce_sum([step_loss / train.grad_accum], info.device)[0] / info.world
-                grad_norm = engine.get_global_grad_norm()
-                tps = tokens_per_step / dt if dt > 0 else 0.0
-                if step > resumed_from + 1:  # the first step of an invocation includes warm-up
-                    rate_tokens, rate_time = rate_tokens + tokens_per_step, rate_time + dt
-                last = {
-                    "loss": mean_loss,
-                    "lr": lr,
-                    "grad_norm": float(grad_norm or 0.0),
-                    "tokens_per_s": tps,
-                    "tokens_per_s_per_device": tps / info.world,
-                    "mfu": mfu(tps, per_token, peak, peak_devices),
-                    "epoch": float(epoch),
-                    "tokens": float(state["tokens"]),
-                }
-                history.append([float(step), mean_loss])
-                done = step >= stop
-                if eval_shard is not None and (
-                    step % train.eval_every == 0 or (done and step == total_steps)
-                ):
-                    eval_loss, eval_ppl = evaluate(
-                        engine, eval_shard, cfg, info.rank, info.world, info.device
-                    )
-                    last.update(eval_loss=eval_loss, eval_ppl=eval_ppl)
-                    tracker.log_metrics({"eval_loss": eval_loss, "eval_ppl": eval_ppl}, step=step)
-                if step % train.log_every == 0 or done:
-                    tracker.log_metrics(
-                        {k: v for k, v in last.items() if not k.startswith("eval_")}, step=step
-                    )
-                    if info.rank == 0:
-                        print(
-                            f"[pretrain] step {step}/{total_steps} loss {mean_loss:.4f} lr {lr:.3e} "
-                            f"grad_norm {last['grad_norm']:.3f} tokens/s {tps:,.0f} mfu {last['mfu']:.2%}"
-                            + (
-                                f" eval_loss {eval_loss:.4f} ppl {eval_ppl:.1f}"
-                                if "eval_loss" in last
-                                else ""
-                            ),
-                            flush=True,
-                        )
-                if step % train.checkpoint_every == 0 and not done:  # the last one is saved after the loop
-                    save_checkpoint(engine, dict(state), {"step": step, **last}, info.rank)
-                elif "eval_loss" in last and not done:  # sweeps see every evaluation (ASHA's rungs)
-                    report_evaluation(config, step, last)
-                last.pop("eval_loss", None)
-                last.pop("eval_ppl", None)
-                step_loss, t0 = 0.0, time.perf_counter()
-                if done:
-                    break
-            if done:
-                break
-            if micro < micro_per_epoch:
-                raise ShardError(
-                    f"worker {info.rank} got {micro} micro-batches in epoch {epoch}, expected {micro_per_epoch}"
-                )
-            state["epoch"] += 1
-            state["micro_in_epoch"] = 0
-
+        history, last, held_out = run_steps(engine, state, plan, stage, tracker, info.rank)
         finished = state["global_step"] >= total_steps
         model_dir = ""
         if finished:
@@ -283,19 +264,16 @@ def pretrain_loop(config: dict[str, Any]) -> None:
             "step": float(state["global_step"]),
             "finished": float(finished),
             "resumed_from": float(resumed_from),
-            "tokens_per_s": rate_tokens / rate_time if rate_time else last.get("tokens_per_s", 0.0),
+            "tokens_per_s": rate["tokens"] / rate["time"] if rate["time"] else last.get("tokens_per_s", 0.0),
             "final_loss": history[-1][1] if history else float("nan"),
-            "eval_loss": eval_loss,
-            "eval_ppl": eval_ppl,
+            "eval_loss": held_out.get("eval_loss", float("nan")),
+            "eval_ppl": held_out.get("eval_ppl", float("nan")),
             "n_params": float(n_params),
             "flops_per_token": per_token,
             "peak_flops": peak * peak_devices,
         }
         final["mfu"] = mfu(final["tokens_per_s"], per_token, peak, peak_devices)
-        if history:  # the end-of-invocation checkpoint carries the summary (Ray's Result.metrics)
-            save_checkpoint(engine, dict(state), {**final, "history": history}, info.rank)
-        else:
-            ray_train.report({**final, "history": history})
+        finish(engine, state, final, history, info.rank)
     del hf_ds
     destroy_process_group()
 
@@ -347,12 +325,12 @@ def run_pretraining(cfg: Config, out_dir: str, tracker: Tracker) -> dict[str, An
     tracker.set_tags(
         {"shards.content_hash": str(info.manifest.get("content_hash", "")), "shards.path": info.path}
     )
-    cpu_peak = 0.0
-    if not train.use_gpu and not train.peak_flops:
-        cpu_peak = train.cpu_peak_flops or measure_matmul_peak_flops()
+    per_thread = 0.0
+    if not train.use_gpu and not (train.peak_flops or train.cpu_peak_flops):
+        per_thread = measure_matmul_peak_flops(threads=1)
         print(
-            f"[pretrain] CPU peak for MFU: {cpu_peak / 1e9:,.1f} GFLOP/s"
-            + (" (configured)" if train.cpu_peak_flops else " (measured: fp32 matmul, all cores)")
+            f"[pretrain] CPU peak for MFU: {per_thread / 1e9:,.1f} GFLOP/s per thread (fp32 matmul) x the "
+            f"threads of {train.num_workers} workers"
         )
     spec = LaunchSpec(
         job=JOB,
@@ -362,7 +340,7 @@ def run_pretraining(cfg: Config, out_dir: str, tracker: Tracker) -> dict[str, An
             "steps_per_epoch": spe,
             "eval_rows": eval_rows,
             "model_dir": model_dir,
-            "cpu_peak_flops": cpu_peak,
+            "cpu_peak_per_thread": per_thread,
         },
         datasets={"train": train_ds, "eval": eval_ds},
         train=train,

@@ -39,14 +39,13 @@ from songsage.train.launcher import (
     config_from,
     destroy_process_group,
     launch,
-    report_evaluation,
     restore_checkpoint,
     run_name,
-    save_checkpoint,
     setup_deepspeed,
     storage_path,
     worker_info,
 )
+from songsage.train.loop import Schedule, Stage, finish, run_steps
 from songsage.train.lora import (
     ADAPTER_DIR,
     BASE_DIR,
@@ -124,14 +123,16 @@ def steps_for(rows: int, section: SFTConfig, accum: int) -> int:
 def launch_lora(
     cfg: Config,
     kind: str,
+    loop: Callable[[dict[str, Any]], None],
     out_dir: str,
     tracker: Tracker,
     base: ModelConfig,
     datasets: dict[str, Any],
     extra: dict[str, Any],
 ) -> dict[str, Any]:
-    """Size the schedule from ``datasets['train']`` and run :func:`lora_loop` (``kind`` sft/dpo) on Ray Train.
-    Returns the summary dict (final metrics, history, dirs, sizes)."""
+    """Size the schedule from ``datasets['train']`` and run ``loop`` (the stage's worker entry around
+    :func:`lora_loop`; ``kind`` sft/dpo names the section) on Ray Train. Returns the summary dict (final metrics,
+    history, dirs, sizes)."""
     section: SFTConfig = getattr(cfg, kind)
     accum = section.accumulation()
     section = dataclasses.replace(section, grad_accum=accum)
@@ -161,7 +162,7 @@ def launch_lora(
     )
     spec = LaunchSpec(
         job=kind,
-        loop=sft_loop if kind == JOB else dpo_entry(),
+        loop=loop,
         train=section,
         storage_path=store,
         loop_config={
@@ -198,13 +199,6 @@ def launch_lora(
     return summary
 
 
-def dpo_entry() -> Callable[[dict[str, Any]], None]:
-    """The DPO worker entry (imported lazily: dpo imports this module)."""
-    from songsage.train.dpo import dpo_loop
-
-    return dpo_loop
-
-
 def data_dir(cfg: Config) -> str:
     """``sft.data`` or ``<run.dir>/build_sft``."""
     return resolve_path(cfg.sft.data) if cfg.sft.data else join(run_dir(cfg), "build_sft")
@@ -214,7 +208,7 @@ def run_sft(cfg: Config, out_dir: str, tracker: Tracker) -> dict[str, Any]:
     """Tokenize LyricBank-SFT, launch LoRA SFT, return the summary."""
     import ray.data
 
-    from songsage.data import io
+    from songsage.storage import list_files
 
     section = cfg.sft
     src = data_dir(cfg)
@@ -222,7 +216,7 @@ def run_sft(cfg: Config, out_dir: str, tracker: Tracker) -> dict[str, Any]:
     datasets = {}
     for split, name in (("train", "train"), ("validation", "eval")):
         path = join(src, split)
-        files = io.list_files(path, (".parquet",)) if Path(path).exists() else []
+        files = list_files(path, (".parquet",)) if Path(path).exists() else []
         if split == "train" and not files:
             raise SFTDataError(f"sft.data: no training files under {path} (run jobs/build_sft.py first)")
         if files:
@@ -239,7 +233,7 @@ def run_sft(cfg: Config, out_dir: str, tracker: Tracker) -> dict[str, Any]:
     if "eval" in datasets and datasets["eval"].count() == 0:
         del datasets["eval"]
     tracker.set_tags({"sft.data": src})
-    return launch_lora(cfg, JOB, out_dir, tracker, base, datasets, {})
+    return launch_lora(cfg, JOB, sft_loop, out_dir, tracker, base, datasets, {})
 
 
 # ------------------------------------------------------------------------------------------------ worker
@@ -254,11 +248,65 @@ def sft_batch(batch: dict[str, Any], pad_id: int) -> dict[str, Any]:
     }
 
 
+def target_tokens(batch: dict[str, Any]) -> int:
+    """Tokens the SFT loss is taken on in a numpy micro-batch: labelled positions after the next-token shift."""
+    return sum(int((np.asarray(row[1:]) != IGNORE_INDEX).sum()) for row in batch["labels"])
+
+
+def token_loss_sum(logits: Any, labels: Any) -> Any:
+    """Sum (not mean) of next-token cross-entropies over labelled positions (fp32; scalar tensor)."""
+    import torch.nn.functional as F
+
+    return F.cross_entropy(
+        logits[:, :-1].float().reshape(-1, logits.shape[-1]),
+        labels[:, 1:].reshape(-1),
+        ignore_index=IGNORE_INDEX,
+        reduction="sum",
+    )
+
+
 def sft_step(engine: Any, batch: dict[str, Any], ctx: dict[str, Any]) -> tuple[Any, dict[str, float]]:
-    """Next-token loss on assistant tokens. Returns (loss tensor, extra metrics)."""
-    t = sft_batch(batch, ctx["pad_id"])
-    out = engine(**{k: v.to(ctx["device"]) for k, v in t.items()})
-    return out.loss, {}
+    """Next-token loss on assistant tokens, summed over the micro-batch's target tokens (the loop divides by
+    the global batch's count, :func:`accumulate`). Returns (loss-sum tensor, extra metrics)."""
+    t = {k: v.to(ctx["device"]) for k, v in sft_batch(batch, ctx["pad_id"]).items()}
+    out = engine(input_ids=t["input_ids"], attention_mask=t["attention_mask"])
+    return token_loss_sum(out.logits, t["labels"]), {}
+
+
+StepFn = Callable[[Any, dict[str, Any], dict[str, Any]], tuple[Any, dict[str, float]]]
+
+
+def accumulate(
+    engine: Any,
+    micro_batches: list[dict[str, Any]],
+    step_fn: StepFn,
+    units_fn: Callable[[dict[str, Any]], int],
+    ctx: dict[str, Any],
+    world: int,
+) -> tuple[float, float, dict[str, float]]:
+    """Forward/backward of one optimizer step's micro-batches, weighted by the units the loss is summed over.
+
+    ``step_fn`` returns each micro-batch's loss summed over its units (``units_fn``: SFT target tokens, DPO
+    pairs). The units of every micro-batch of every worker are all-reduced first; each micro-batch's loss sum
+    is then scaled by ``grad_accum * world / units``, since DeepSpeed's ``engine.backward`` divides by the
+    accumulation steps and its gradient all-reduce averages over workers: the step's gradient is that of
+    (sum of all unit losses) / (all units), so a short sample weighs by its tokens, not as much as a long one.
+    Returns (summed loss of this worker, global units, summed extra metrics of this worker).
+    """
+    local = float(sum(units_fn(b) for b in micro_batches))
+    units = all_reduce_sum([local], ctx["device"])[0]
+    if units <= 0:
+        raise RuntimeError("an optimizer step's global batch has no target tokens (labels all -100)")
+    scale = len(micro_batches) * world / units
+    loss_sum, extras = 0.0, {}
+    for batch in micro_batches:
+        loss, metrics = step_fn(engine, batch, ctx)
+        engine.backward(loss * scale)
+        engine.step()
+        loss_sum += float(loss.detach())
+        for k, v in metrics.items():
+            extras[k] = extras.get(k, 0.0) + v
+    return loss_sum, units, extras
 
 
 def evaluate_sft(engine: Any, shard: Any, ctx: dict[str, Any], batch_size: int) -> float:
@@ -294,15 +342,14 @@ def build_lora_model(config: dict[str, Any], section: SFTConfig, dtype: Any) -> 
 
 
 def sft_loop(config: dict[str, Any]) -> None:
-    """Ray Train worker loop of LoRA SFT."""
-    lora_loop(config, sft_step)
+    """Ray Train worker loop of LoRA SFT (loss weighted by target tokens)."""
+    lora_loop(config, sft_step, target_tokens)
 
 
-def lora_loop(
-    config: dict[str, Any],
-    step_fn: Callable[[Any, dict[str, Any], dict[str, Any]], tuple[Any, dict[str, float]]],
-) -> None:
-    """The shared worker loop: ``step_fn(engine, numpy micro-batch, ctx) -> (loss, metrics)`` per micro-batch."""
+def lora_loop(config: dict[str, Any], step_fn: StepFn, units_fn: Callable[[dict[str, Any]], int]) -> None:
+    """The shared worker loop: ``step_fn(engine, numpy micro-batch, ctx) -> (loss sum, metrics)`` per
+    micro-batch, the loss summed over ``units_fn(micro-batch)`` units (see :func:`accumulate`), inside the
+    step / eval / checkpoint skeleton of :func:`songsage.train.loop.run_steps`."""
     import torch
     from ray import train as ray_train
 
@@ -326,10 +373,41 @@ def lora_loop(
     resumed_from = state["global_step"]
     train_shard = ray_train.get_dataset_shard("train")
     eval_shard = ray_train.get_dataset_shard("eval") if config["eval_rows"] else None
-    micro_per_epoch = spe * section.grad_accum
-    history: list[list[float]] = []
-    last: dict[str, float] = {}
-    eval_loss = float("nan")
+
+    def batches(epoch: int) -> Any:
+        return train_shard.iter_batches(
+            batch_size=section.per_device_batch, batch_format="numpy", drop_last=True
+        )
+
+    def train_step(window: list[dict[str, Any]], t0: float) -> dict[str, float]:
+        step_loss, units, extras = accumulate(engine, window, step_fn, units_fn, ctx, info.world)
+        keys = sorted(extras)
+        sums = all_reduce_sum([step_loss, *(extras[k] for k in keys)], info.device)
+        return {
+            "loss": sums[0] / units,
+            **{k: s / section.grad_accum / info.world for k, s in zip(keys, sums[1:], strict=True)},
+            "step_time_s": time.perf_counter() - t0,
+        }
+
+    def evaluate() -> dict[str, float]:
+        return {"eval_loss": evaluate_sft(engine, eval_shard, ctx, section.per_device_batch)}
+
+    def line(step: int, metrics: dict[str, float]) -> str:
+        shown = " ".join(f"{k} {v:.4g}" for k, v in metrics.items() if k not in ("epoch", "step_time_s"))
+        return f"[{kind}] step {step}/{total_steps} {shown}"
+
+    plan = Schedule(
+        total_steps=total_steps,
+        stop=stop,
+        steps_per_epoch=spe,
+        grad_accum=section.grad_accum,
+        eval_every=section.eval_every,
+        log_every=section.log_every,
+        checkpoint_every=section.checkpoint_every,
+        eval_on_stop=True,
+        report_evals=bool(config.get("report_evals")),
+    )
+    stage = Stage(kind, batches, train_step, evaluate if eval_shard is not None else None, line)
     with WorkerTracker(cfg, config["tracking"], info.rank) as tracker:
         if info.rank == 0:
             print(
@@ -338,68 +416,7 @@ def lora_loop(
                 + (f" (resumed at {resumed_from})" if resumed_from else ""),
                 flush=True,
             )
-        done = state["global_step"] >= stop
-        while not done:
-            micro, step_loss, extras, t0 = 0, 0.0, {}, time.perf_counter()
-            for batch in train_shard.iter_batches(
-                batch_size=section.per_device_batch, batch_format="numpy", drop_last=True
-            ):
-                if micro >= micro_per_epoch:
-                    break
-                if micro < state["micro_in_epoch"]:
-                    micro += 1
-                    continue
-                lr = engine.optimizer.param_groups[0]["lr"]
-                loss, metrics = step_fn(engine, batch, ctx)
-                engine.backward(loss)
-                engine.step()
-                step_loss += float(loss)
-                for k, v in metrics.items():
-                    extras[k] = extras.get(k, 0.0) + v
-                micro += 1
-                state["micro_in_epoch"] = micro
-                if micro % section.grad_accum:
-                    continue
-                state["global_step"] += 1
-                step = state["global_step"]
-                keys = ["loss", *sorted(extras)]
-                sums = all_reduce_sum([step_loss, *(extras[k] for k in keys[1:])], info.device)
-                means = {k: s / section.grad_accum / info.world for k, s in zip(keys, sums, strict=True)}
-                last = {
-                    **means,
-                    "lr": lr,
-                    "grad_norm": float(engine.get_global_grad_norm() or 0.0),
-                    "epoch": float(state["epoch"]),
-                    "step_time_s": time.perf_counter() - t0,
-                }
-                history.append([float(step), means["loss"]])
-                done = step >= stop
-                if eval_shard is not None and (step % section.eval_every == 0 or done):
-                    eval_loss = evaluate_sft(engine, eval_shard, ctx, section.per_device_batch)
-                    last["eval_loss"] = eval_loss
-                if step % section.log_every == 0 or done:
-                    tracker.log_metrics(last, step=step)
-                    if info.rank == 0:
-                        shown = " ".join(
-                            f"{k} {v:.4g}" for k, v in last.items() if k not in ("epoch", "step_time_s")
-                        )
-                        print(f"[{kind}] step {step}/{total_steps} {shown}", flush=True)
-                if step % section.checkpoint_every == 0 and not done:
-                    save_checkpoint(engine, dict(state), {"step": step, **last}, info.rank)
-                elif step % section.eval_every == 0 and not done:  # sweeps see every evaluation (ASHA)
-                    report_evaluation(config, step, last)
-                last.pop("eval_loss", None)
-                step_loss, extras, t0 = 0.0, {}, time.perf_counter()
-                if done:
-                    break
-            if done:
-                break
-            if micro < micro_per_epoch:
-                raise RuntimeError(
-                    f"worker {info.rank} got {micro} micro-batches in epoch {state['epoch']}, expected {micro_per_epoch}"
-                )
-            state["epoch"] += 1
-            state["micro_in_epoch"] = 0
+        history, last, held_out = run_steps(engine, state, plan, stage, tracker, info.rank)
         finished = state["global_step"] >= total_steps
         if finished:
             out_dir = config["out_dir"]
@@ -425,14 +442,11 @@ def lora_loop(
             "resumed_from": float(resumed_from),
             "first_loss": history[0][1] if history else float("nan"),
             "final_loss": history[-1][1] if history else float("nan"),
-            "eval_loss": eval_loss,
+            "eval_loss": held_out.get("eval_loss", float("nan")),
             "trainable_params": float(n_trainable),
-            **{k: v for k, v in last.items() if k not in ("loss", "eval_loss")},
+            **{k: v for k, v in last.items() if k != "loss"},
         }
-        if history:
-            save_checkpoint(engine, dict(state), {**final, "history": history}, info.rank)
-        else:
-            ray_train.report({**final, "history": history})
+        finish(engine, state, final, history, info.rank)
     destroy_process_group()
 
 

@@ -26,6 +26,7 @@ import yaml
 
 from songsage.config import Config, ConfigError
 from songsage.config.paths import is_uri, join, resolve_path
+from songsage.storage import write_text
 from songsage.tracking import Tracker
 from songsage.tune.space import SearchSpace, base_tree, parse_space, trial_config
 
@@ -351,19 +352,8 @@ def write_best(cfg: Config, params: dict[str, Any], out_dir: str) -> str:
         + yaml.safe_dump(best, allow_unicode=True, sort_keys=False)
     )
     path = join(out_dir, BEST_FILE)
-    _write_text(path, text)
+    write_text(text, path)
     return path
-
-
-def _write_text(path: str, text: str) -> None:
-    if is_uri(path):
-        import pyarrow.fs as pafs
-
-        fs, p = pafs.FileSystem.from_uri(path)
-        with fs.open_output_stream(p) as fh:
-            fh.write(text.encode("utf-8"))
-    else:
-        Path(path).write_text(text, encoding="utf-8")
 
 
 def _fmt(value: Any) -> str:
@@ -374,7 +364,7 @@ def _fmt(value: Any) -> str:
 
 def table_lines(rows: list[dict[str, Any]]) -> list[str]:
     """The trials as a Markdown table."""
-    from songsage.eval.markdown import markdown_table
+    from songsage.markdown import markdown_table
 
     header = list(rows[0]) if rows else ["trial"]
     return markdown_table(header, ([_fmt(r[h]) for h in header] for r in rows))
@@ -433,8 +423,8 @@ def run_sweep(cfg: Config, out_dir: str, tracker: Tracker) -> dict[str, Any]:
     frame = pd.DataFrame(rows)
     csv_text = frame.to_csv(index=False)
     md_text = "\n".join(table_lines(rows)) + "\n"
-    _write_text(join(out_dir, "trials.csv"), csv_text)
-    _write_text(join(out_dir, "trials.md"), md_text)
+    write_text(csv_text, join(out_dir, "trials.csv"))
+    write_text(md_text, join(out_dir, "trials.md"))
     tracker.log_text(csv_text, "trials.csv")
     tracker.log_text(md_text, "trials.md")
     nested = tag_trial_runs(tracker, rows, metric)

@@ -370,7 +370,7 @@ def read_selected(
     import pyarrow.parquet as pq
     import ray.data
 
-    from songsage.data import io
+    from songsage import storage
 
     sd = cfg.sft_data
     excluded = eval_ids(cfg)
@@ -387,7 +387,7 @@ def read_selected(
         ((_list(p.get("tags")), _list(p.get("kept_song_ids")) or _list(p.get("song_ids"))) for p in kept),
         table,
     )
-    song_files = io.list_files(songs_path, (".parquet",))
+    song_files = storage.list_files(songs_path, (".parquet",))
     schema = pq.read_schema(song_files[0])
     lyric_col = "lyrics_norm" if "lyrics_norm" in schema.names else "lyrics"
     # Keyword IDF fit and playlist song names: columnar reads on the driver (a few columns).
@@ -502,28 +502,30 @@ def build_sft(cfg: Config, out_dir: str) -> BuildResult:
 def write_rows(rows: list[dict[str, Any]], path: str, schema: pa.Schema, rows_per_file: int) -> list[str]:
     """Replace ``path`` with ``part-00000.parquet``, ... of ``rows_per_file`` rows each (deterministic names;
     an empty split gets one empty file so readers see the schema). Returns the files written."""
-    from songsage.data import io
+    from songsage import storage
 
-    io.remove_tree(path)
+    storage.remove_tree(path)
     Path(path).mkdir(parents=True, exist_ok=True)
     files = []
     for i, start in enumerate(range(0, max(1, len(rows)), rows_per_file)):
         f = join(path, f"part-{i:05d}.parquet")
-        io.write_parquet_file(pa.Table.from_pylist(rows[start : start + rows_per_file], schema=schema), f)
+        storage.write_parquet_file(
+            pa.Table.from_pylist(rows[start : start + rows_per_file], schema=schema), f
+        )
         files.append(f)
     return files
 
 
 def manifest(cfg: Config, r: BuildResult, songs: str, playlists: str) -> dict[str, Any]:
     """The build's manifest: inputs, counts per task, teacher calls, decontamination, config section."""
-    from songsage.data import io
+    from songsage import storage
 
     inputs = {}
     for name, path in (("songs", songs), ("playlists", playlists)):
-        files = io.list_files(path, (".parquet",))
+        files = storage.list_files(path, (".parquet",))
         inputs[name] = {
             "path": path,
-            "sha256": hashlib.sha256("".join(io.file_digest(f) for f in files).encode()).hexdigest(),
+            "sha256": hashlib.sha256("".join(storage.file_digest(f) for f in files).encode()).hexdigest(),
         }
     return {
         "job": "build_sft",

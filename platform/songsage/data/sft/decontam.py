@@ -25,7 +25,7 @@ class EvalIds:
 
 def read_ids_file(path: str) -> tuple[set[str], set[str]]:
     """(song ids, playlist ids) in one file; a .txt file's ids go in both sets. Raises FileNotFoundError."""
-    from songsage.eval.playlistsense import _read_table
+    from songsage.storage import read_table
 
     p = Path(path)
     if not p.exists():
@@ -33,7 +33,7 @@ def read_ids_file(path: str) -> tuple[set[str], set[str]]:
     if p.suffix == ".txt":
         ids = {ln.strip() for ln in p.read_text(encoding="utf-8").splitlines() if ln.strip()}
         return ids, set(ids)
-    df = _read_table(path)
+    df = read_table(path)
     songs = set(df["song_id"].astype(str)) if "song_id" in df.columns else set()
     playlists = set(df["playlist_id"].astype(str)) if "playlist_id" in df.columns else set()
     return songs, playlists
@@ -49,7 +49,7 @@ def eval_ids(cfg: Config) -> EvalIds:
         out.playlists |= playlists
         out.sources.append(f"{path}: {len(songs)} songs, {len(playlists)} playlists")
     if dc.playlistsense:
-        from songsage.eval.playlistsense import input_paths, load_playlists
+        from songsage.data.playlists import input_paths, load_playlists
 
         ps = cfg.eval.playlistsense
         pl_path, songs_path = input_paths(cfg)
@@ -57,13 +57,13 @@ def eval_ids(cfg: Config) -> EvalIds:
         out.playlists |= {p.playlist_id for p in selected}
         n_songs = 0
         if dc.playlistsense_songs:
-            from songsage.eval.playlistsense import _as_list, _read_table
+            from songsage.storage import as_list, read_table
 
-            table = _read_table(pl_path)
+            table = read_table(pl_path)
             keep = {p.playlist_id for p in selected}
             for row in table.to_dict("records"):
                 if str(row["playlist_id"]) in keep:
-                    ids = _as_list(row.get("kept_song_ids")) or _as_list(row.get("song_ids"))
+                    ids = as_list(row.get("kept_song_ids")) or as_list(row.get("song_ids"))
                     out.songs |= set(ids)
                     n_songs += len(ids)
         out.sources.append(f"playlistsense ({pl_path}): {len(selected)} playlists, {n_songs} songs")

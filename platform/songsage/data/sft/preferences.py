@@ -86,13 +86,13 @@ def build_preferences(cfg: Config, out_dir: str) -> PreferenceResult:
     """Build the preference pairs into ``out_dir`` (``pairs/`` + ``manifest.json``)."""
     import pyarrow.parquet as pq
 
-    from songsage.data import io
     from songsage.models.generator import resolve_cache_dir
+    from songsage.storage import list_files
 
     t0 = time.perf_counter()
     pc = cfg.preferences
     src = join(source_dir(cfg), "train")
-    files = io.list_files(src, (".parquet",)) if Path(src).exists() else []
+    files = list_files(src, (".parquet",)) if Path(src).exists() else []
     if not files:
         raise FileNotFoundError(
             f"preferences.source: no SFT training data under {src} (run jobs/build_sft.py first)"

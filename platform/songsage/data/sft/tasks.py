@@ -29,6 +29,7 @@ from songsage.data.sft.templates import (
     playlist_block,
     stable_hash,
 )
+from songsage.storage import as_list
 
 SONG_TASKS = (
     "lyrics_story",
@@ -134,17 +135,6 @@ def _sample(
     return row
 
 
-def _as_list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value] if value else []
-    try:
-        return [str(v) for v in list(value) if v is not None and str(v)]
-    except TypeError:
-        return []
-
-
 def song_samples(song: dict[str, Any], emotion: str, s: TaskSettings) -> list[dict[str, Any]]:
     """Candidates of the song tasks for one curated song (``song_id``, ``name``, ``artist``, ``tags``,
     ``lyrics_norm`` or ``lyrics``, ``language``); ``emotion`` is its label ('' = none)."""
@@ -157,7 +147,7 @@ def song_samples(song: dict[str, Any], emotion: str, s: TaskSettings) -> list[di
         return []
     lyrics = cut_lines(lines, s.max_lyrics_chars)
     name, artist = str(song.get("name") or "").strip(), str(song.get("artist") or "").strip()
-    tags = _as_list(song.get("tags"))
+    tags = as_list(song.get("tags"))
     out: list[dict[str, Any]] = []
 
     if "lyrics_story" in s.tasks:
@@ -225,7 +215,7 @@ def playlist_samples(
     ``songs``: (name, artist, language) of its kept songs in playlist order."""
     pid = str(pl["playlist_id"])
     title = str(pl.get("title") or "").strip()
-    tags = _as_list(pl.get("tags"))
+    tags = as_list(pl.get("tags"))
     desc = pl.get("description")
     desc = desc.strip() if isinstance(desc, str) else ""
     if not title or not songs:

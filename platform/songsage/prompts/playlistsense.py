@@ -1,5 +1,6 @@
-"""Prompt texts: PlaylistSense query generation (10 perspectives, 5 exemplars each), the zero-shot
-playlist description, query rewrite, and the paper's two judge prompts (Figures 12 and 13).
+"""PlaylistSense prompts, shared by the evaluation (Tables 1-2) and the serving recommender: query
+generation (10 perspectives, 5 exemplars each), the zero-shot playlist description and query rewrite,
+as texts and as chat-message builders.
 
 The paper's human-written exemplars are not released; the exemplars below follow the perspective
 definitions of its appendix (Figure 7 examples included) and are mixed Chinese/English like the data.
@@ -7,11 +8,13 @@ definitions of its appendix (Figure 7 examples included) and are mixed Chinese/E
 
 from __future__ import annotations
 
-QUERY_SYSTEM = (
-    "You simulate a music-streaming user asking for a playlist. Write ONE natural request (one or two "
-    "sentences) in the same language as the playlist, from the perspective described. Do not name the "
-    "playlist title verbatim. Output only the request."
-)
+from collections.abc import Callable
+
+# Measured on the shipped sample with SmolLM2-135M as the writer (20 playlists x 2 perspectives, 3 songs
+# each): the earlier prompts ("Perspective: ..." blocks, a long rule list) were echoed back verbatim and
+# the oracle row fell to chance (HR@1 7% vs 5%); this short one gives queries about the playlist's own
+# songs (oracle HR@1 20% / HR@5 47% vs chance 5% / 25%).
+QUERY_SYSTEM = "You write the short request a music-app user types to find songs."
 
 # perspective -> (definition, five exemplar queries)
 PERSPECTIVES: dict[str, tuple[str, list[str]]] = {
@@ -117,10 +120,13 @@ PERSPECTIVES: dict[str, tuple[str, list[str]]] = {
     ),
 }
 
+# The playlist comes first: a small writer that drifts or half-copies its prompt then still writes about
+# this playlist. {focus} is the perspective's definition without its "Music-based, culture:" label.
 QUERY_USER = (
-    "Perspective: {definition}\n\nExample requests from this perspective:\n{examples}\n\n"
-    "Playlist information:\n{context}\n\nWrite one request from this perspective that this playlist would answer."
+    "{context}\n\n{examples}Write one sentence a listener would type to ask for exactly these songs, "
+    "about {focus} Mention the playlist's themes, images and tags."
 )
+QUERY_EXAMPLES = "Example requests from this perspective:\n{shown}\n\n"
 
 DESCRIBE_SYSTEM = "You are a music expert who writes concise, accurate playlist descriptions."
 DESCRIBE_USER = (
@@ -135,60 +141,35 @@ REWRITE_USER = (
     "Request: {query}"
 )
 
-# Figure 12 (best description), verbatim apart from the number of choices, which follows the letters.
-JUDGE_BEST_DESCRIPTION = """You are an expert in evaluating Chinese playlist descriptions. Your task is to select the best description from the {n_words} given descriptions based on the following criteria:
 
-- Accuracy: Does the description accurately reflect the playlist name, tags, and song style?
-- Emotional Conveyance: Does the description convey the emotional tone and atmosphere of the playlist?
-- Information Coverage: Does the description cover the main styles and representative songs of the playlist?
-- Scenario Suitability: Does the description demonstrate suitable usage scenarios?
+Messages = list[dict[str, str]]
 
-Based on these evaluation criteria, please select the best playlist description and respond with the corresponding letter.
 
-- Here is the playlist information:
-- Playlist name is: {playlist_name}
-- Playlist meta description is: {playlist_description}
-- Playlist tags include: {playlist_tag}
-- This playlist includes these songs: {songlists}
+def query_messages(perspective: str, shots: int) -> Callable[[str], Messages]:
+    """A function playlist context -> messages writing one query from ``perspective`` (``shots`` exemplars)."""
+    definition, examples = PERSPECTIVES[perspective]
+    shown = "\n".join(f"- {e}" for e in examples[:shots])
+    shown = QUERY_EXAMPLES.format(shown=shown) if shots else ""
+    focus = definition.split(": ", 1)[-1].lower()
 
-Here are the choices:
+    def make(context: str) -> Messages:
+        user = QUERY_USER.format(focus=focus, examples=shown, context=context)
+        return [{"role": "system", "content": QUERY_SYSTEM}, {"role": "user", "content": user}]
 
-{choices}
+    return make
 
-Based on these evaluation criteria, please select the best playlist description and respond with the corresponding letter without any explanation."""
 
-# Figure 13 (lyrics evaluation); the paper does not print the answer format, so the last paragraph
-# asks for one parseable line per dimension (scores 1-10, as in Table 3).
-JUDGE_LYRICS = """Please evaluate the lyric continuation based on these four key dimensions:
+def describe_messages(context: str) -> Messages:
+    """Zero-shot description prompt for one playlist context."""
+    return [
+        {"role": "system", "content": DESCRIBE_SYSTEM},
+        {"role": "user", "content": DESCRIBE_USER.format(context=context)},
+    ]
 
-Creativity:
-The lyrics demonstrate innovative and fresh ideas while maintaining the song's essence
-The continuation offers new perspectives without compromising the original style
-Shows originality in wordplay, metaphors, and thematic development
 
-Fluency:
-The flow and rhythm maintain a natural, smooth progression
-The meter and cadence remain consistent throughout the continuation
-The lyrics integrate seamlessly with the original and demonstrate strong singability
-
-Relevance:
-The continuation aligns closely with the original lyrics' theme and tone
-The imagery and narrative direction remain consistent throughout
-The thematic elements and structural approach demonstrate strong coherence
-
-Emotional Expression:
-The lyrics effectively convey and develop emotional content
-The emotional journey maintains or enhances the original sentiment
-The emotional delivery shows authenticity and depth
-
-Keywords: {keywords}
-
-First half Lyrics: {first_half}
-
-Lyrics Continuation: {continuation}
-
-Score each dimension from {min_score} to {max_score}. Answer with exactly four lines:
-Creativity: <score>
-Fluency: <score>
-Relevance: <score>
-Emotional Expression: <score>"""
+def rewrite_messages(query: str) -> Messages:
+    """Query-rewrite prompt: turn a listener's request into a playlist description."""
+    return [
+        {"role": "system", "content": REWRITE_SYSTEM},
+        {"role": "user", "content": REWRITE_USER.format(query=query)},
+    ]
