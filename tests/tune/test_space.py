@@ -8,7 +8,7 @@ import pytest
 
 from songsage.config import ConfigError, load_config
 from songsage.tune.space import base_tree, parse_space, trial_config
-from songsage.tune.sweep import best_row, max_concurrent
+from songsage.tune.sweep import TrialContext, best_row, max_concurrent, trial_setup
 from tests.conftest import REPO
 
 
@@ -88,6 +88,18 @@ def test_trial_config_applies_sampled_values_typed():
     assert trial.sft.lr == 3e-4 and trial.sft.lora_r == 16 and isinstance(trial.sft.lora_r, int)
     assert trial.sweep.space == {}  # a trial's config is the stage's, not the sweep's
     assert cfg.sft.lr != 3e-4  # the base is untouched
+
+
+@pytest.mark.parametrize("stage", ["pretrain", "sft", "dpo"])
+def test_a_trial_runs_its_stage_without_train_retries_in_its_own_dir(stage, tmp_path):
+    # A Train retry inside a trial Tune stops leaks the retry's placement group (see trial_setup).
+    cfg = cfg_with("{" + stage + ".lr: {choice: [1.0e-4]}}", f"{stage}.max_failures=2")
+    ctx = TrialContext(base_tree(cfg), stage, str(tmp_path / "trials"), None, "eval_loss")
+    trial, out_dir = trial_setup({f"{stage}.lr": 1e-4}, ctx, "t_00001")
+    section = getattr(trial, stage)
+    assert section.max_failures == 0 and getattr(cfg, stage).max_failures == 2
+    assert out_dir == str(tmp_path / "trials" / "t_00001") and section.storage_path == f"{out_dir}/ray"
+    assert section.lr == 1e-4
 
 
 def test_concurrency_from_cluster_resources():

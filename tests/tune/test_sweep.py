@@ -56,6 +56,28 @@ def sweep(cfg: Config, out_dir: Path) -> dict[str, Any]:
         return run_sweep(cfg, str(out_dir), tracker)
 
 
+def held_resources() -> str:
+    """What still holds resources: placement groups not removed, live actors (class, placement group)."""
+    import ray
+    from ray.util.state import list_actors
+
+    groups = [
+        f"pg {pg_id[:8]} {g['name']!r} {g['strategy']} {g['state']} {list(g['bundles'].values())}"
+        for pg_id, g in ray.util.placement_group_table().items()
+        if g["state"] != "REMOVED"
+    ]
+    actors = [
+        f"actor {a.class_name} {a.repr_name!r} pid {a.pid} pg {(a.placement_group_id or '')[:8]}"
+        for a in list_actors(
+            address=ray.get_runtime_context().gcs_address,  # this session's (the machine may run several)
+            detail=True,
+            filters=[("state", "=", "ALIVE")],
+            raise_on_missing_output=False,
+        )
+    ]
+    return "; ".join(groups + actors)
+
+
 @pytest.mark.slow
 def test_asha_stops_the_bad_trial_failure_is_reported_nested_runs_and_best_yaml_reproduces(
     ray_session: Any, sweep_shards: Path, tmp_path: Path
@@ -75,7 +97,7 @@ def test_asha_stops_the_bad_trial_failure_is_reported_nested_runs_and_best_yaml_
     deadline = time.time() + 90  # the stopped trial's placement group is released (the cleaner ran)
     while ray.available_resources().get("CPU", 0) < 2 and time.time() < deadline:
         time.sleep(1)
-    assert ray.available_resources().get("CPU", 0) == 2
+    assert ray.available_resources().get("CPU", 0) == 2, held_resources()
     rows = {r["trial"]: r for r in summary["rows"]}
     assert len(rows) == 4
     by_lr = sorted(summary["rows"], key=lambda r: r["trial"])
@@ -92,7 +114,6 @@ def test_asha_stops_the_bad_trial_failure_is_reported_nested_runs_and_best_yaml_
     assert "stopped early" in (out / "trials.md").read_text()
 
     client = mlflow.MlflowClient(tracking_uri=f"sqlite:///{tmp_path}/mlflow.db")
-    parent_id = summary_parent = None
     parents = client.search_runs(
         [client.get_experiment_by_name(cfg.tracking.experiment).experiment_id], "tags.job = 'sweep'"
     )
@@ -118,7 +139,6 @@ def test_asha_stops_the_bad_trial_failure_is_reported_nested_runs_and_best_yaml_
     assert parent.data.params["best.trial"] == best["trial"]
     assert parent.data.metrics["best_eval_loss"] == pytest.approx(best["eval_loss"])
     assert {a.path for a in client.list_artifacts(summary_parent)} >= {"trials.csv", "trials.md", "best.yaml"}
-    del parent_id
 
     # best.yaml is a profile the stage job takes; its run reaches the best trial's metric.
     best_cfg = load_config(str(out / "best.yaml"), [f"run.dir={tmp_path / 'rerun'}"])

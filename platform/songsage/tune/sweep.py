@@ -119,6 +119,21 @@ def _pin_ray_address() -> None:
     constants.ENV_VARS_TO_PROPAGATE.add("RAY_ADDRESS")
 
 
+def trial_setup(params: dict[str, Any], ctx: TrialContext, trial_id: str) -> tuple[Config, str]:
+    """(config, output dir) of one trial: ``params`` applied to the base config, its own Ray Train storage
+    under ``<trials_dir>/<trial_id>`` and no Train-level retries (``max_failures`` 0)."""
+    cfg = trial_config(ctx.base, params)
+    out_dir = join(ctx.trials_dir, trial_id)
+    section = getattr(cfg, ctx.stage)
+    # Each trial keeps its own Ray Train storage, so a restored sweep resumes a trial from its checkpoint.
+    section.storage_path = join(out_dir, "ray")
+    # When Tune stops a trial (ASHA), its Train worker dies before the controller, and a Train retry would
+    # start a new worker group whose placement group the dying controller never hands to Train's cleaner:
+    # it stayed reserved (0.5 CPU) until the Ray session ended. A failed trial is Tune's to report or resume.
+    section.max_failures = 0
+    return cfg, out_dir
+
+
 def run_trial(params: dict[str, Any], ctx: TrialContext) -> None:
     """The Tune function of one trial: the stage's job body with ``params`` applied, in a nested MLflow run."""
     from ray import tune
@@ -128,11 +143,7 @@ def run_trial(params: dict[str, Any], ctx: TrialContext) -> None:
 
     trial_id = tune.get_context().get_trial_id()
     _pin_ray_address()
-    cfg = trial_config(ctx.base, params)
-    out_dir = join(ctx.trials_dir, trial_id)
-    section = getattr(cfg, ctx.stage)
-    # Each trial keeps its own Ray Train storage, so a restored sweep resumes a trial from its checkpoint.
-    section.storage_path = join(out_dir, "ray")
+    cfg, out_dir = trial_setup(params, ctx, trial_id)
     if not is_uri(out_dir):
         Path(out_dir).mkdir(parents=True, exist_ok=True)
     tags = {TRIAL_TAG: trial_id, "sweep.stage": ctx.stage}
