@@ -72,6 +72,7 @@ STAGES: dict[str, str] = {
     "sft": "songsage.train.sft:sft_stage",
     "build_preferences": "songsage.data.sft.preferences:build_preferences_stage",
     "dpo": "songsage.train.dpo:dpo_stage",
+    "sweep": "songsage.tune.sweep:sweep_stage",
     "build_playlistsense": "songsage.stages:build_playlistsense_stage",
     "evaluate": "songsage.stages:evaluate_stage",
     "build_index": "songsage.serve.index_build:build_index_stage",

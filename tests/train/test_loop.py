@@ -25,11 +25,21 @@ def _engine() -> Any:
     )
 
 
+REPORTED: list[tuple[int, dict[str, float]]] = []
+
+
 def _run(
-    monkeypatch: pytest.MonkeyPatch, state: dict[str, Any], stop: int, rows: int = 8
+    monkeypatch: pytest.MonkeyPatch,
+    state: dict[str, Any],
+    stop: int,
+    rows: int = 8,
+    checkpoint_every: int = 2,
+    report_evals: bool = False,
 ) -> tuple[list[list[Any]], list[list[float]], dict[str, float], list[int], list[int]]:
     saved: list[int] = []
     monkeypatch.setattr(loop, "save_checkpoint", lambda e, s, m, r: saved.append(s["global_step"]))
+    REPORTED.clear()
+    monkeypatch.setattr(loop, "report_evaluation", lambda step, m: REPORTED.append((step, dict(m))))
     windows: list[list[Any]] = []
     evals: list[int] = []
 
@@ -48,8 +58,9 @@ def _run(
         grad_accum=2,
         eval_every=2,
         log_every=1,
-        checkpoint_every=2,
+        checkpoint_every=checkpoint_every,
         eval_on_stop=False,
+        report_evals=report_evals,
     )
     stage = Stage(
         "t", lambda epoch: [epoch * 100 + i for i in range(rows)], train_step, evaluate, lambda s, m: ""
@@ -79,3 +90,16 @@ def test_resume_skips_consumed_micro_batches_and_stop_is_early(monkeypatch: pyte
 def test_short_epoch_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(RuntimeError, match="got 4 micro-batches in epoch 0, expected 6"):
         _run(monkeypatch, {"global_step": 0, "epoch": 0, "micro_in_epoch": 0}, stop=6, rows=4)
+
+
+@pytest.mark.parametrize("report_evals", [False, True])
+def test_a_sweep_trial_reports_each_evaluation_without_a_checkpoint(
+    monkeypatch: pytest.MonkeyPatch, report_evals: bool
+) -> None:
+    state = {"global_step": 0, "epoch": 0, "micro_in_epoch": 0}
+    _, _, _, saved, evals = _run(monkeypatch, state, stop=6, checkpoint_every=4, report_evals=report_evals)
+    assert evals == [2, 4, 6] and saved == [4]
+    # Step 4's evaluation rides on its checkpoint and step 6's on finish()'s report: only step 2 is reported alone.
+    assert [(step, m["eval_loss"], m["loss"]) for step, m in REPORTED] == (
+        [(2, 1.0, 5.0)] if report_evals else []
+    )

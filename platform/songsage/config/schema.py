@@ -14,6 +14,7 @@ from songsage.config.loader import ConfigError
 from songsage.config.serve import ServeConfig
 from songsage.config.sft import DPOConfig, PreferencesConfig, SFTConfig, SFTDataConfig
 from songsage.config.train import ModelConfig, PretrainConfig
+from songsage.config.tune import SweepConfig
 
 WORKER_LOGS = ("songsage", "all")
 
@@ -242,3 +243,4 @@ class Config:
     preferences: PreferencesConfig = field(default_factory=PreferencesConfig)
     sft: SFTConfig = field(default_factory=SFTConfig)
     dpo: DPOConfig = field(default_factory=DPOConfig)
+    sweep: SweepConfig = field(default_factory=SweepConfig)

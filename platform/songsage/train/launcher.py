@@ -20,7 +20,8 @@ import os
 import random
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,30 @@ def check_devices(train: PretrainConfig, section: str = "pretrain") -> None:
         )
 
 
+# Train callbacks added by :func:`reporting_to` (a Tune trial); empty for a plain job.
+_RUN_CALLBACKS: list[Any] = []
+
+
+@contextmanager
+def reporting_to(callbacks: list[Any]) -> Iterator[None]:
+    """Within the block, :func:`launch` adds ``callbacks`` (e.g. Tune's report callback) to the Train run and
+    the worker loops report their metrics at every evaluation (``eval_every``), not only at checkpoints."""
+    _RUN_CALLBACKS[:] = callbacks
+    try:
+        yield
+    finally:
+        _RUN_CALLBACKS.clear()
+
+
+def report_evaluation(step: int, metrics: dict[str, float]) -> None:
+    """Worker side: report ``metrics`` of an evaluation at ``step`` without a checkpoint, for a sweep trial
+    (the loop config's ``report_evals``, see :func:`reporting_to`). Collective: every worker calls it at the
+    same step."""
+    import ray.train
+
+    ray.train.report({**metrics, "step": float(step)})
+
+
 def run_name(cfg: Config, job: str) -> str:
     """The stable Ray Train run name: resubmitting with the same name + storage path resumes."""
     return f"{job}-{cfg.run.name}"
@@ -100,6 +125,7 @@ def launch(cfg: Config, spec: LaunchSpec, tracker: Tracker) -> Any:
         "cfg": cfg,  # the resolved dataclass tree itself (pickled), so workers see exactly the driver's config
         "ds_config": ds_config,
         "tracking": {"run_id": tracker.run_id, "uri": tracker.uri, "job": spec.job},
+        "report_evals": bool(_RUN_CALLBACKS),
     }
     if not is_uri(spec.storage_path):
         Path(spec.storage_path).mkdir(parents=True, exist_ok=True)
@@ -122,6 +148,7 @@ def launch(cfg: Config, spec: LaunchSpec, tracker: Tracker) -> Any:
             storage_path=spec.storage_path,
             checkpoint_config=ray.train.CheckpointConfig(num_to_keep=train.keep_last),
             failure_config=ray.train.FailureConfig(max_failures=train.max_failures),
+            callbacks=list(_RUN_CALLBACKS),
         ),
         datasets=spec.datasets,
         dataset_config=ray.train.DataConfig(

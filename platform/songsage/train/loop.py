@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from songsage.train.launcher import WorkerTracker, save_checkpoint
+from songsage.train.launcher import WorkerTracker, report_evaluation, save_checkpoint
 
 
 @dataclass
@@ -22,7 +22,8 @@ class Schedule:
     """How far and how often: ``total_steps`` of the run, ``stop`` of this invocation (``stop_at_step``),
     ``steps_per_epoch``, ``grad_accum`` micro-batches per step, ``eval_every`` / ``log_every`` /
     ``checkpoint_every`` in optimizer steps; ``eval_on_stop``: also evaluate when this invocation stops early
-    (else only at ``total_steps``)."""
+    (else only at ``total_steps``); ``report_evals``: report every held-out evaluation to Ray Train even
+    without a checkpoint (a sweep trial: ASHA decides at evaluations)."""
 
     total_steps: int
     stop: int
@@ -32,6 +33,7 @@ class Schedule:
     log_every: int
     checkpoint_every: int
     eval_on_stop: bool
+    report_evals: bool = False
 
 
 @dataclass
@@ -103,6 +105,8 @@ def run_steps(
                     print(stage.line(step, {**last, **now}), flush=True)
             if step % plan.checkpoint_every == 0 and not done:  # the last one is finish()'s
                 save_checkpoint(engine, dict(state), {"step": step, **last, **now}, rank)
+            elif now and plan.report_evals and not done:  # the end's report is finish()'s
+                report_evaluation(step, {**last, **now})
             t0 = time.perf_counter()
             if done:
                 break

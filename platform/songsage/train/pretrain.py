@@ -237,6 +237,7 @@ def pretrain_loop(config: dict[str, Any]) -> None:
         log_every=train.log_every,
         checkpoint_every=train.checkpoint_every,
         eval_on_stop=False,
+        report_evals=bool(config.get("report_evals")),
     )
     stage = Stage(
         JOB, batches, train_step, evaluate_held_out if eval_shard is not None else None, line, ShardError

@@ -405,6 +405,7 @@ def lora_loop(config: dict[str, Any], step_fn: StepFn, units_fn: Callable[[dict[
         log_every=section.log_every,
         checkpoint_every=section.checkpoint_every,
         eval_on_stop=True,
+        report_evals=bool(config.get("report_evals")),
     )
     stage = Stage(kind, batches, train_step, evaluate if eval_shard is not None else None, line)
     with WorkerTracker(cfg, config["tracking"], info.rank) as tracker:
