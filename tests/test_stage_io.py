@@ -4,7 +4,7 @@ only what an earlier stage writes or an external input, no two stages write one 
 import pytest
 
 from songsage.config import load_config
-from songsage.stages import STAGES, chain_problems, stage_io
+from songsage.stages import STAGES, STANDALONE_STAGES, chain_problems, stage_io
 from tests.conftest import REPO
 
 CLUSTER = str(REPO / "configs/cluster.yaml")
@@ -20,9 +20,9 @@ def test_profile_chains_every_stage(profile):
 def test_cluster_runs_every_stage_local_runs_under_s3_run_dir():
     cfg = load_config(CLUSTER)
     assert cfg.pipeline.stages == load_config(LOCAL).pipeline.stages
-    assert set(cfg.pipeline.stages) == set(STAGES)
+    assert set(cfg.pipeline.stages) == set(STAGES) - STANDALONE_STAGES
     assert cfg.run.dir.startswith("s3://") and cfg.run.dir.endswith(f"/runs/{cfg.run.name}")
-    for stage in cfg.pipeline.stages:
+    for stage in [*cfg.pipeline.stages, *STANDALONE_STAGES]:
         io = stage_io(cfg, stage)
         assert io.outputs["output"] == f"{cfg.run.dir}/{stage}"
         for key, path in {**io.outputs, **io.caches}.items():
@@ -34,6 +34,10 @@ def test_cluster_runs_every_stage_local_runs_under_s3_run_dir():
     assert stage_io(cfg, "evaluate").inputs["eval.model.model"] == f"{cfg.run.dir}/dpo/adapter"
     assert stage_io(cfg, "sft").inputs["sft.base_model"] == f"{cfg.run.dir}/pretrain/model"
     assert cfg.pretrain.deterministic_data is False
+    # a pretraining sweep reads the curated shards and keeps its trials under its own dir
+    sweep = stage_io(cfg, "sweep")
+    assert sweep.inputs["data.shards"] == f"{cfg.run.dir}/curate/shards"
+    assert sweep.outputs["sweep.storage_path"] == f"{cfg.run.dir}/sweep/tune"
     assert cfg.eval.playlistsense.max_playlists > 0  # 0 + decontamination empties three SFT tasks
 
 

@@ -78,6 +78,9 @@ STAGES: dict[str, str] = {
     "build_index": "songsage.serve.index_build:build_index_stage",
     "serve_demo": "songsage.serve.demo:serve_demo_stage",
 }
+# Stages a profile's ``pipeline.stages`` leaves out: a sweep searches one stage's hyperparameters as its own job
+# (jobs/sweep.py) and writes best.yaml for the next pipeline run, instead of feeding the next stage.
+STANDALONE_STAGES: frozenset[str] = frozenset({"sweep"})
 
 
 # Stage name -> "module:function(cfg, out_dir)" printed after the pipeline summary (the demo ends with the tables).
@@ -147,6 +150,7 @@ _INPUTS: dict[str, list[tuple[str, str | None, bool]]] = {
 _EXTRA_OUTPUTS: dict[str, list[tuple[str, str]]] = {
     "pretrain": [("pretrain.storage_path", "ray")],
     "sft": [("sft.storage_path", "ray")],
+    "sweep": [("sweep.storage_path", "tune")],
     "dpo": [("dpo.storage_path", "ray")],
 }
 # Content-keyed caches a stage reads and writes: (config key, default under run.dir). Entries are keyed by a
@@ -222,7 +226,8 @@ def stage_io(cfg: Config, stage: str) -> StageIO:
     inputs: dict[str, str] = {}
     external = set()
     model_keys = {"model.name_or_path", "sft.base_model", "eval.model.model", "serve.model"}
-    specs = list(_INPUTS[stage])
+    # a sweep's trials run sweep.stage, so they read what that stage reads
+    specs = list(_INPUTS[cfg.sweep.stage if stage == "sweep" else stage])
     if stage == "evaluate":
         specs += [(f"eval.compare.{i}.model", None, True) for i, c in enumerate(cfg.eval.compare)]
         specs += [
