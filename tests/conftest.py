@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import ChatServer
+from tests.helpers import ChatServer, S3Server, free_port
 
 REPO = Path(__file__).resolve().parents[1]
 PUBLIC_DOMAIN = REPO / "data" / "corpora" / "public-domain-lyrics"
@@ -18,6 +18,18 @@ SAMPLE = REPO / "data" / "sample"
 
 os.environ.setdefault("RAY_TRAIN_HEALTH_CHECK_INTERVAL_S", "0.2")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+# The S3-compatible test server's address and credentials go into the environment at import, before the
+# shared Ray session starts, so Ray workers (pyarrow, boto3) see them too; `s3_server` starts the server.
+S3_PORT = free_port()
+S3_BUCKET = "songsage"
+S3_ENV = {
+    "AWS_ENDPOINT_URL": f"http://127.0.0.1:{S3_PORT}",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+os.environ.update(S3_ENV)
 
 
 @pytest.fixture(scope="session")
@@ -63,3 +75,19 @@ def chat_server() -> Iterator[Callable[..., ChatServer]]:
     yield make
     for s in servers:
         s.close()
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """moto's S3 server on 127.0.0.1 (the environment's ``AWS_ENDPOINT_URL``) with the bucket ``songsage``."""
+    server = S3Server(S3_PORT, S3_BUCKET)
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def s3_dir(s3_server: S3Server, request: pytest.FixtureRequest) -> str:
+    """A fresh ``s3://songsage/tests/<test name>`` prefix (emptied first)."""
+    uri = f"s3://{S3_BUCKET}/tests/{request.node.name}"
+    s3_server.clear(uri)
+    return uri

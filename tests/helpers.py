@@ -1,9 +1,11 @@
-"""Test helpers shared across test packages: a local OpenAI-compatible chat server, bench loading."""
+"""Test helpers shared across test packages: a local OpenAI-compatible chat server, an S3-compatible server,
+bench loading."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import socket
 import sys
 import threading
 import time
@@ -23,6 +25,47 @@ def load_bench(name: str) -> ModuleType:
     sys.modules[spec.name] = mod  # dataclasses look their module up while the file executes
     spec.loader.exec_module(mod)
     return mod
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class S3Server:
+    """moto's S3 API on ``127.0.0.1:port`` with ``bucket`` created; clients find it through the environment
+    (``AWS_ENDPOINT_URL`` and test credentials, set by ``tests/conftest.py``)."""
+
+    def __init__(self, port: int, bucket: str) -> None:
+        import boto3
+        from moto.server import ThreadedMotoServer
+
+        self.port, self.bucket = port, bucket
+        self.endpoint = f"http://127.0.0.1:{port}"
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        self._server.start()
+        self.client = boto3.client("s3", endpoint_url=self.endpoint)
+        self.client.create_bucket(Bucket=bucket)
+
+    def keys(self, uri: str) -> list[str]:
+        """Object keys under the ``s3://bucket/prefix`` URI, sorted (pyarrow's directory markers left out)."""
+        bucket, _, prefix = uri.removeprefix("s3://").partition("/")
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+        return sorted(
+            o["Key"] for page in pages for o in page.get("Contents", []) if not o["Key"].endswith("/")
+        )
+
+    def clear(self, uri: str) -> None:
+        """Delete every object under ``uri``."""
+        bucket, _, prefix = uri.removeprefix("s3://").partition("/")
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+        for key in [o["Key"] for page in pages for o in page.get("Contents", [])]:
+            self.client.delete_object(Bucket=bucket, Key=key)
+
+    def close(self) -> None:
+        self._server.stop()
 
 
 class ChatServer:

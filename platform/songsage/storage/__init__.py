@@ -15,6 +15,7 @@ from songsage.storage.files import (
     write_parquet_file,
     write_text,
 )
+from songsage.storage.sync import local_copy, make_dirs, node_cache_root, staged_dir, tree_bytes, upload_dir
 from songsage.storage.tables import as_list, read_jsonl_records, read_table
 
 __all__ = [
@@ -24,10 +25,16 @@ __all__ = [
     "filesystem",
     "fingerprint",
     "list_files",
+    "local_copy",
+    "make_dirs",
+    "node_cache_root",
     "read_json",
     "read_jsonl_records",
     "read_table",
     "remove_tree",
+    "staged_dir",
+    "tree_bytes",
+    "upload_dir",
     "write_json",
     "write_parquet_file",
     "write_text",
