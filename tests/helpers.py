@@ -126,3 +126,62 @@ class ChatServer:
     def close(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class MlflowServer:
+    """``mlflow server`` on ``127.0.0.1:port`` (sqlite store in ``root``, artifacts under ``artifacts``, e.g. an
+    S3 URI on the test's S3 server); ``uri`` is its tracking URI. Stopped by :meth:`close`."""
+
+    def __init__(self, root: Path, artifacts: str, port: int | None = None, timeout_s: float = 60.0) -> None:
+        import os
+        import subprocess
+        import urllib.request
+
+        self.port = port or free_port()
+        self.uri = f"http://127.0.0.1:{self.port}"
+        root.mkdir(parents=True, exist_ok=True)
+        self.log = root / "mlflow-server.log"
+        mlflow_bin = Path(sys.executable).with_name("mlflow")
+        self._proc = subprocess.Popen(
+            [
+                str(mlflow_bin),
+                "server",
+                "--backend-store-uri",
+                f"sqlite:///{root}/mlflow.db",
+                "--default-artifact-root",
+                artifacts,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                "1",
+            ],
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "MLFLOW_S3_ENDPOINT_URL": os.environ.get("AWS_ENDPOINT_URL", "")},
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                with urllib.request.urlopen(f"{self.uri}/health", timeout=2) as resp:
+                    if resp.status == 200:
+                        return
+            except OSError:
+                pass
+            if self._proc.poll() is not None or time.monotonic() > deadline:
+                self.close()
+                raise RuntimeError(f"mlflow server did not start: {self.log.read_text()[-2000:]}")
+            time.sleep(0.5)
+
+    def close(self) -> None:
+        import os
+        import signal
+
+        if self._proc.poll() is None:
+            os.killpg(self._proc.pid, signal.SIGTERM)
+            try:
+                self._proc.wait(timeout=20)
+            except Exception:
+                os.killpg(self._proc.pid, signal.SIGKILL)

@@ -80,6 +80,12 @@ def _load(job: str, argv: Sequence[str] | None) -> Config | None:
     print_config(cfg, args.config, args.overrides)
     from songsage.raysession import init_ray
 
+    if cfg.run.node_cache:
+        from songsage.config.paths import resolve_path
+        from songsage.storage.sync import NODE_CACHE_ENV
+
+        os.environ[NODE_CACHE_ENV] = resolve_path(cfg.run.node_cache)
+
     init_ray(cfg.ray)
     return cfg
 

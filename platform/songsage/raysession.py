@@ -35,6 +35,19 @@ QUIET_ENV: dict[str, str] = {
 # Only where stdout is not a terminal: tqdm bars (transformers' weight loading, checkpoint shards) redraw
 # as one line per update in a log.
 NON_TTY_ENV: dict[str, str] = {"TQDM_DISABLE": "1", "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
+# Shipped to workers as the driver has them (when set): the node-local cache root and the object store's
+# endpoint and credentials, so a worker on another node reads and writes the run's storage like the driver.
+PASSTHROUGH_ENV = (
+    "SONGSAGE_NODE_CACHE",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_S3",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_DEFAULT_REGION",
+    "MLFLOW_TRACKING_URI",
+    "MLFLOW_S3_ENDPOINT_URL",
+)
 
 # A worker line echoed under ray.worker_logs=songsage: SongSage's own "[stage] ..." lines and errors.
 _KEEP_WORKER_LINE = re.compile(r"^\[[a-z_]+\] |Traceback|Error\b|Exception\b|^\s+File \"")
@@ -57,7 +70,9 @@ def worker_env() -> dict[str, str]:
         env.update(NON_TTY_ENV)
     if "DS_ACCELERATOR" not in os.environ and not _has_cuda():
         env["DS_ACCELERATOR"] = "cpu"  # else DeepSpeed warns on every import that it fell back to CPU
-    return {k: os.environ.get(k, v) for k, v in env.items()}
+    out = {k: os.environ.get(k, v) for k, v in env.items()}
+    out.update({k: os.environ[k] for k in PASSTHROUGH_ENV if os.environ.get(k)})
+    return out
 
 
 def _has_cuda() -> bool:

@@ -15,6 +15,7 @@ from typing import Any
 
 from songsage.config import Config, flatten, to_dict
 from songsage.config.paths import is_uri, join, run_dir
+from songsage.storage import local_copy
 
 # MLflow caps a param value at 6000 characters (older servers: 500); longer ones go in config.json.
 MAX_PARAM_CHARS = 500
@@ -114,12 +115,14 @@ class Tracker:
             self._mlflow.log_text(text, name)
 
     def log_artifact(self, path: str, artifact_path: str | None = None) -> None:
+        """Log one file (local path or URI: read through the node-local cache)."""
         if self.active:
-            self._mlflow.log_artifact(path, artifact_path)
+            self._mlflow.log_artifact(local_copy(path), artifact_path)
 
     def log_artifacts(self, path: str, artifact_path: str | None = None) -> None:
+        """Log a directory's files (local path or URI: read through the node-local cache)."""
         if self.active:
-            self._mlflow.log_artifacts(path, artifact_path)
+            self._mlflow.log_artifacts(local_copy(path), artifact_path)
 
     def where(self) -> str:
         """Human-readable location of this run (for closing summaries)."""

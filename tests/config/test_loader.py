@@ -74,3 +74,39 @@ def test_partial_override_keeps_the_section_default():
     gen = cfg.eval.judge.generator
     assert (gen.backend, gen.base_url, gen.max_new_tokens) == ("openai", "http://judge/v1", 64)
     assert load_config(None, ["eval.judge.generator.backend=hf"]).eval.judge.generator.backend == "hf"
+
+
+def test_base_profile_is_merged_under_the_derived_one(tmp_path: Path):
+    (tmp_path / "parent.yaml").write_text(
+        "run: {name: p, seed: 3}\ncurate: {pack: {seq_len: 1024, num_shards: 8}}\n"
+    )
+    (tmp_path / "child.yaml").write_text(
+        "base: parent.yaml\nrun: {name: c}\ncurate: {pack: {seq_len: 256}}\n"
+    )
+    cfg = load_config(str(tmp_path / "child.yaml"))
+    assert (cfg.run.name, cfg.run.seed) == ("c", 3)
+    assert (cfg.curate.pack.seq_len, cfg.curate.pack.num_shards) == (256, 8)
+    (tmp_path / "loop.yaml").write_text("base: loop.yaml\n")
+    with pytest.raises(ConfigError, match="includes itself"):
+        load_config(str(tmp_path / "loop.yaml"))
+
+
+def test_cluster_sim_keeps_every_key_of_the_cluster_profile():
+    import yaml
+
+    def keys(tree: dict, prefix: str = "") -> set[str]:
+        out = set()
+        for k, v in tree.items():
+            out.add(prefix + k)
+            if isinstance(v, dict):
+                out |= keys(v, f"{prefix}{k}.")
+        return out
+
+    cluster = yaml.safe_load((REPO / "configs/cluster.yaml").read_text())
+    sim = to_dict(load_config(str(REPO / "configs/cluster-sim.yaml")))
+    missing = keys(cluster) - keys(sim)
+    assert not missing, missing
+    assert (
+        sim["run"]["dir"].startswith("s3://") and sim["pipeline"]["stages"] == cluster["pipeline"]["stages"]
+    )
+    assert sim["model"]["name_or_path"] == "tiny-qwen2" and not sim["pretrain"]["use_gpu"]

@@ -22,6 +22,9 @@ class ConfigError(ValueError):
     """A config value or key is invalid; the message names the dotted key."""
 
 
+BASE_KEY = "base"  # a profile's top-level key naming the profile it extends
+
+
 def parse_override(item: str) -> tuple[list[str], Any]:
     """Split ``a.b=value`` into (["a", "b"], parsed value). Values are YAML (``1e-4``, ``[a, b]``, ``null``)."""
     if "=" not in item:
@@ -199,14 +202,24 @@ def flatten(tree: Any, prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def load_yaml(path: str | Path) -> dict[str, Any]:
-    """Read a YAML profile; an empty file is an empty mapping."""
+def load_yaml(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """Read a YAML profile; an empty file is an empty mapping. A top-level ``base: <file>`` (relative to the
+    profile's directory) is read first and the profile deep-merged over it (mappings key by key, lists and
+    scalars replaced), so a derived profile keeps every key of its base."""
     p = Path(path)
     if not p.exists():
         raise ConfigError(f"config file {p} does not exist")
     data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
     if not isinstance(data, dict):
         raise ConfigError(f"config file {p} must hold a mapping at top level")
+    if BASE_KEY in data:
+        base = data.pop(BASE_KEY)
+        if not isinstance(base, str) or not base:
+            raise ConfigError(f"{p}: {BASE_KEY}: expected a profile file name, got {base!r}")
+        parent = (p.parent / base).resolve()
+        if parent in _seen or parent == p.resolve():
+            raise ConfigError(f"{p}: {BASE_KEY}: {base} includes itself")
+        data = _deep_merge(load_yaml(parent, (*_seen, p.resolve())), data)
     return data
 
 

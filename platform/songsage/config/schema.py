@@ -26,6 +26,9 @@ class RunConfig:
     name: str = "local"
     dir: str = "runs/local"
     seed: int = 0
+    # The node-local cache root on every node (URI artifacts fetched for local-only libraries, upload staging):
+    # '' = $SONGSAGE_NODE_CACHE, else ~/.cache/songsage/node-cache. Shipped to the workers.
+    node_cache: str = ""
 
 
 @dataclass

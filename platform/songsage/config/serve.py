@@ -96,6 +96,9 @@ class ServeConfig:
     host: str = "127.0.0.1"
     port: int = 8000
     route_prefix: str = "/"
+    # Where Serve runs HTTP proxies: EveryNode (Ray's default; a load balancer in front), HeadOnly (one
+    # address; what a simulated cluster on one machine needs, where every node would bind the same port).
+    proxy_location: Literal["EveryNode", "HeadOnly"] = "EveryNode"
     app_name: str = "songsage"
     backend: Literal["hf", "vllm"] = "hf"
     # The base model: model dir, hub id or registry name ('' = root ``model.name_or_path``).

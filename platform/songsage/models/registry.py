@@ -11,6 +11,8 @@ Names:
   chat template. ``trust_remote_code`` only when the config says so.
 - a PEFT adapter directory (``adapter_config.json``, e.g. ``runs/local/sft/adapter``): its base model with
   the adapter merged (inference); the adapter's tokenizer if it saved one, else the base's.
+- a URI (``s3://.../sft/adapter``): fetched into the node-local cache of the node that resolves it (once per
+  version), then as above; an adapter's base may itself be a URI.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from songsage.config.paths import is_uri
 from songsage.config.train import ModelConfig, TinyModelConfig
 from songsage.models.assets import assets_dir, build_once
 from songsage.models.tokenizer import (
@@ -29,6 +32,7 @@ from songsage.models.tokenizer import (
     QWEN25_OFFLINE,
     resolve_tokenizer_path,
 )
+from songsage.storage import local_copy
 
 TINY_QWEN2 = "tiny-qwen2"
 ADAPTER_CONFIG = "adapter_config.json"
@@ -175,11 +179,12 @@ def resolve(cfg: ModelConfig) -> ModelSpec:
     if name == SMOLLM2:
         path = str(ensure_smollm2())
         return ModelSpec(name, path, None, path, "")
-    base = adapter_base(name)
-    if base and not Path(name, "tokenizer_config.json").exists():
+    path = local_copy(name) if is_uri(name) else name
+    base = adapter_base(path)
+    if base and not Path(path, "tokenizer_config.json").exists():
         b = resolve(dataclasses.replace(cfg, name_or_path=base))
-        return ModelSpec(name, name, None, b.tokenizer, b.chat_template)
-    return ModelSpec(name, name, None, name, "")
+        return ModelSpec(name, path, None, b.tokenizer, b.chat_template)
+    return ModelSpec(name, path, None, path, "")
 
 
 def adapter_base(path: str) -> str:

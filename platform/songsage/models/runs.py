@@ -1,17 +1,16 @@
 """Models a run produced: the newest finished training stage in the run directory, and ``run:`` references.
 
 ``latest_trained(cfg)`` -> ``(name, path)`` of ``dpo/adapter``, else ``sft/adapter``, else ``pretrain/model``
-under ``run.dir`` (local run dirs only), or None. ``resolve_model_ref("run:sft/adapter", cfg)`` ->
+under ``run.dir`` (a local path or URI), or None. ``resolve_model_ref("run:sft/adapter", cfg)`` ->
 ``<run.dir>/sft/adapter``. Evaluation and serving use these so a local pipeline evaluates and serves what
 it just trained without naming paths.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from songsage.config import Config
-from songsage.config.paths import is_uri, join, run_dir
+from songsage.config.paths import join, run_dir
+from songsage.storage import exists
 
 RUN_PREFIX = "run:"
 # Newest first: (name in tables, path under the run dir, file that proves it finished).
@@ -30,10 +29,8 @@ def resolve_model_ref(ref: str, cfg: Config) -> str:
 def latest_trained(cfg: Config) -> tuple[str, str] | None:
     """``(name, path)`` of the newest finished training stage in the run dir, or None."""
     root = run_dir(cfg)
-    if is_uri(root):
-        return None
     for name, rel, marker in TRAINED_STAGES:
         path = join(root, rel)
-        if Path(path, marker).exists():
+        if exists(join(path, marker)):
             return name, path
     return None

@@ -666,7 +666,10 @@ def wait_ready(cfg: Config, timeout_s: float | None = None) -> dict[str, Any]:
 
 def start(cfg: Config, blocking: bool = False) -> Any:
     """Start Serve's HTTP proxy on ``serve.host:port`` and deploy the app (Ray must be initialised)."""
-    serve.start(http_options={"host": cfg.serve.host, "port": cfg.serve.port})
+    serve.start(
+        http_options={"host": cfg.serve.host, "port": cfg.serve.port},
+        proxy_location=cfg.serve.proxy_location,
+    )
     return serve.run(
         build_serve_app(absolute_paths(cfg, Path.cwd())),
         name=cfg.serve.app_name,

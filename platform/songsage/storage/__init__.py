@@ -15,7 +15,15 @@ from songsage.storage.files import (
     write_parquet_file,
     write_text,
 )
-from songsage.storage.sync import local_copy, make_dirs, node_cache_root, staged_dir, tree_bytes, upload_dir
+from songsage.storage.sync import (
+    local_copy,
+    make_dirs,
+    node_cache_root,
+    scratch_dir,
+    staged_dir,
+    tree_bytes,
+    upload_dir,
+)
 from songsage.storage.tables import as_list, read_jsonl_records, read_table
 
 __all__ = [
@@ -32,6 +40,7 @@ __all__ = [
     "read_jsonl_records",
     "read_table",
     "remove_tree",
+    "scratch_dir",
     "staged_dir",
     "tree_bytes",
     "upload_dir",

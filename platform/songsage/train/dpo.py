@@ -18,7 +18,6 @@ log-ratio differences to the reference) and ``rewards/accuracy`` (share of pairs
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -27,6 +26,7 @@ from songsage.config import Config
 from songsage.config.paths import join, resolve_path, run_dir
 from songsage.config.sft import SFTConfig
 from songsage.config.train import ModelConfig
+from songsage.storage import exists, list_files, staged_dir
 from songsage.tracking import Tracker
 from songsage.train.lora import ADAPTER_DIR, IGNORE_INDEX, attention_from, encode_pair, load_tokenizer, pad
 from songsage.train.sft import SFTDataError, launch_lora, lora_loop, prepare_base, summarize
@@ -135,12 +135,13 @@ def merge_sft(cfg: Config, adapter: str, out_dir: str) -> ModelConfig:
     model section of the merged model."""
     from songsage.models.registry import load_model, load_model_tokenizer
 
-    target = Path(out_dir, SFT_MERGED_DIR)
-    if not (target / "config.json").exists():
+    target = join(out_dir, SFT_MERGED_DIR)
+    if not exists(join(target, "config.json")):
         adapter_cfg = dataclasses.replace(cfg.model, name_or_path=adapter)
-        load_model(adapter_cfg).save_pretrained(str(target))
-        load_model_tokenizer(adapter_cfg).save_pretrained(str(target))
-    return dataclasses.replace(cfg.model, name_or_path=str(target))
+        with staged_dir(target) as local:
+            load_model(adapter_cfg).save_pretrained(local)
+            load_model_tokenizer(adapter_cfg).save_pretrained(local)
+    return dataclasses.replace(cfg.model, name_or_path=target)
 
 
 def pairs_dir(cfg: Config) -> str:
@@ -154,16 +155,14 @@ def run_dpo(cfg: Config, out_dir: str, tracker: Tracker) -> dict[str, Any]:
     """Merge the SFT adapter, tokenize the preference pairs, launch DPO; return the summary."""
     import ray.data
 
-    from songsage.storage import list_files
-
     adapter = sft_adapter_dir(cfg)
-    if adapter and not Path(adapter, "adapter_config.json").exists():
+    if adapter and not exists(join(adapter, "adapter_config.json")):
         raise FileNotFoundError(
             f"dpo.sft_adapter: no PEFT adapter at {adapter} (run jobs/sft.py, or set it to 'none')"
         )
     base = merge_sft(cfg, adapter, out_dir) if adapter else prepare_base(cfg, cfg.dpo, out_dir)
     src = pairs_dir(cfg)
-    files = list_files(src, (".parquet",)) if Path(src).exists() else []
+    files = list_files(src, (".parquet",)) if exists(src) else []
     if not files:
         raise SFTDataError(f"dpo.data: no preference pairs under {src} (run jobs/build_preferences.py first)")
     ds = ray.data.read_parquet(files, override_num_blocks=cfg.ray.target_blocks).select_columns(

@@ -19,7 +19,6 @@ import math
 import os
 import random
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ import numpy as np
 from songsage.config import Config, build
 from songsage.config.paths import is_uri, join
 from songsage.config.train import PretrainConfig
+from songsage.storage import scratch_dir, staged_dir
 from songsage.tracking import Tracker
 
 CHECKPOINT_TAG = "ds"
@@ -305,7 +305,7 @@ def save_checkpoint(engine: Any, state: dict[str, Any], metrics: dict[str, Any],
     import ray.train
     import torch
 
-    tmp = tempfile.mkdtemp(prefix="songsage-ckpt-")
+    tmp = scratch_dir("ckpt-")
     try:
         engine.save_checkpoint(
             tmp,
@@ -360,25 +360,24 @@ def all_reduce_sum(values: list[float], device: Any) -> list[float]:
     return t.tolist()
 
 
-def save_final_model(engine: Any, tokenizer: Any, out_dir: str, zero_stage: int, rank: int) -> str:
-    """``save_pretrained`` the trained model (+ tokenizer) to ``out_dir`` (local or URI; uploaded from a
-    local staging dir). ZeRO-3 weights are gathered on rank 0 first (collective). Returns the local dir
-    holding the files on rank 0 ("" elsewhere)."""
+def save_final_model(
+    engine: Any, tokenizer: Any, out_dir: str, zero_stage: int, rank: int, log_to: WorkerTracker | None = None
+) -> str:
+    """``save_pretrained`` the trained model (+ tokenizer) to ``out_dir`` (local, or a URI: staged in the node
+    cache and uploaded) and log the files to ``log_to``'s run as artifacts ``model/``. ZeRO-3 weights are
+    gathered on rank 0 first (collective). Returns ``out_dir`` on rank 0 ("" elsewhere)."""
     state_dict = engine._zero3_consolidated_16bit_state_dict() if zero_stage == 3 else None
     if rank != 0:
         return ""
-    local = tempfile.mkdtemp(prefix="songsage-model-") if is_uri(out_dir) else out_dir
-    Path(local).mkdir(parents=True, exist_ok=True)
-    module = engine.module
-    module.save_pretrained(
-        local, state_dict=state_dict
-    ) if state_dict is not None else module.save_pretrained(local)
-    tokenizer.save_pretrained(local)
-    if is_uri(out_dir):
-        import pyarrow.fs as pafs
-
-        pafs.copy_files(local, out_dir)
-    return local
+    with staged_dir(out_dir) as local:
+        if state_dict is not None:
+            engine.module.save_pretrained(local, state_dict=state_dict)
+        else:
+            engine.module.save_pretrained(local)
+        tokenizer.save_pretrained(local)
+        if log_to is not None:
+            log_to.log_artifacts(local, "model")
+    return out_dir
 
 
 def destroy_process_group() -> None:

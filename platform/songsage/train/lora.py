@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from songsage.config import Config
-from songsage.config.paths import is_uri, join, resolve_path, run_dir
+from songsage.config.paths import join, resolve_path, run_dir
 from songsage.config.sft import SFTConfig
 from songsage.config.train import ModelConfig
+from songsage.storage import exists, local_copy, staged_dir
 
 IGNORE_INDEX = -100
 END_OF_TURN = "<|im_end|>"
@@ -27,11 +28,9 @@ def base_model_config(cfg: Config, section: SFTConfig) -> ModelConfig:
     ``model.name_or_path`` (registry names keep ``model.tiny`` etc.)."""
     if section.base_model:
         path = section.base_model
-        return dataclasses.replace(
-            cfg.model, name_or_path=resolve_path(path) if Path(path).exists() else path
-        )
+        return dataclasses.replace(cfg.model, name_or_path=resolve_path(path) if exists(path) else path)
     pretrained = join(run_dir(cfg), "pretrain", "model")
-    if not is_uri(pretrained) and Path(pretrained, "config.json").exists():
+    if exists(join(pretrained, "config.json")):
         return dataclasses.replace(cfg.model, name_or_path=pretrained)
     return cfg.model
 
@@ -130,9 +129,10 @@ def trainable_params(model: Any) -> list[Any]:
 def save_adapter(
     module: Any, tokenizer: Any, out_dir: str, zero_stage: int, rank: int, base_path: str
 ) -> str:
-    """Save the PEFT adapter (+ tokenizer) to ``out_dir`` on rank 0; under ZeRO-3 the LoRA parameters are gathered
-    on every rank first (collective), so the saved matrices are complete. ``base_path`` goes into
-    ``adapter_config.json`` as the base model. Returns the dir on rank 0 ('' elsewhere)."""
+    """Save the PEFT adapter (+ tokenizer) to ``out_dir`` (local or URI: staged in the node cache, then uploaded)
+    on rank 0; under ZeRO-3 the LoRA parameters are gathered on every rank first (collective), so the saved
+    matrices are complete. ``base_path`` goes into ``adapter_config.json`` as the base model. Returns
+    ``out_dir`` on rank 0 ('' elsewhere)."""
     import contextlib
 
     gather: Any = contextlib.nullcontext()
@@ -142,13 +142,13 @@ def save_adapter(
         gather = deepspeed.zero.GatheredParameters(trainable_params(module), modifier_rank=None)
     with gather:
         if rank == 0:
-            Path(out_dir).mkdir(parents=True, exist_ok=True)
-            module.save_pretrained(out_dir)
-            tokenizer.save_pretrained(out_dir)
-            conf_path = Path(out_dir, "adapter_config.json")
-            conf = json.loads(conf_path.read_text(encoding="utf-8"))
-            conf["base_model_name_or_path"] = base_path
-            conf_path.write_text(json.dumps(conf, indent=2), encoding="utf-8")
+            with staged_dir(out_dir) as local:
+                module.save_pretrained(local)
+                tokenizer.save_pretrained(local)
+                conf_path = Path(local, "adapter_config.json")
+                conf = json.loads(conf_path.read_text(encoding="utf-8"))
+                conf["base_model_name_or_path"] = base_path
+                conf_path.write_text(json.dumps(conf, indent=2), encoding="utf-8")
     return out_dir if rank == 0 else ""
 
 
@@ -175,9 +175,4 @@ def load_adapter_model(adapter_dir: str, model_cfg: ModelConfig) -> Any:
 
     from songsage.models.registry import load_model
 
-    return PeftModel.from_pretrained(load_model(model_cfg), adapter_dir).eval()
-
-
-def dir_bytes(path: str) -> int:
-    """Total size of the files under ``path`` (bytes)."""
-    return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file())
+    return PeftModel.from_pretrained(load_model(model_cfg), local_copy(adapter_dir)).eval()

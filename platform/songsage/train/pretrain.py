@@ -20,14 +20,14 @@ import json
 import math
 import random
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from songsage.config import Config
-from songsage.config.paths import is_uri, join
+from songsage.config.paths import join
 from songsage.config.train import PretrainConfig
+from songsage.storage import write_json
 from songsage.tracking import Tracker
 from songsage.train.data import ShardError, build_datasets, inspect_shards, preserve_order, steps_per_epoch
 from songsage.train.flops import cpu_peak_flops, measure_matmul_peak_flops
@@ -252,14 +252,11 @@ def pretrain_loop(config: dict[str, Any]) -> None:
             )
         history, last, held_out = run_steps(engine, state, plan, stage, tracker, info.rank)
         finished = state["global_step"] >= total_steps
-        model_dir = ""
         if finished:
             tokenizer = load_tokenizer(cfg.tokenizer)
-            model_dir = save_final_model(
-                engine, tokenizer, config["model_dir"], train.deepspeed.stage, info.rank
+            save_final_model(
+                engine, tokenizer, config["model_dir"], train.deepspeed.stage, info.rank, tracker
             )
-            if model_dir:
-                tracker.log_artifacts(model_dir, "model")
         final = {
             "step": float(state["global_step"]),
             "finished": float(finished),
@@ -367,11 +364,8 @@ def run_pretraining(cfg: Config, out_dir: str, tracker: Tracker) -> dict[str, An
         "shards_content_hash": info.manifest.get("content_hash", ""),
         "mlflow_run_id": tracker.run_id or "",
     }
-    if not is_uri(out_dir):
-        manifest = {k: v for k, v in summary.items() if k != "history"}
-        Path(out_dir, "manifest.json").write_text(
-            json.dumps(manifest, indent=2, default=str), encoding="utf-8"
-        )
+    manifest = {k: v for k, v in summary.items() if k != "history"}
+    write_json(json.loads(json.dumps(manifest, default=str)), join(out_dir, "manifest.json"))
     return summary
 
 

@@ -21,7 +21,6 @@ import math
 import random
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -31,6 +30,7 @@ from songsage.config import Config
 from songsage.config.paths import join, resolve_path, run_dir
 from songsage.config.sft import SFTConfig
 from songsage.config.train import ModelConfig
+from songsage.storage import exists, list_files, staged_dir, tree_bytes, write_json
 from songsage.tracking import Tracker
 from songsage.train.launcher import (
     LaunchSpec,
@@ -53,7 +53,6 @@ from songsage.train.lora import (
     MERGED_DIR,
     attention_from,
     base_model_config,
-    dir_bytes,
     encode_chat,
     is_random_init,
     load_tokenizer,
@@ -97,7 +96,7 @@ class TokenizeChats:
 
 def prepare_base(cfg: Config, section: SFTConfig, out_dir: str) -> ModelConfig:
     """The base the workers load. A random-init registry model is built once (seeded) and saved to
-    ``<out_dir>/base`` with its tokenizer, so the adapter has a real base directory to reload."""
+    ``<out_dir>/base`` (local or URI) with its tokenizer, so the adapter has a real base directory to reload."""
     import torch
 
     from songsage.models.registry import load_model, load_model_tokenizer
@@ -105,13 +104,14 @@ def prepare_base(cfg: Config, section: SFTConfig, out_dir: str) -> ModelConfig:
     base = base_model_config(cfg, section)
     if not is_random_init(base):
         return base
-    target = Path(out_dir, BASE_DIR)
-    if not (target / "config.json").exists():
+    target = join(out_dir, BASE_DIR)
+    if not exists(join(target, "config.json")):
         torch.manual_seed(cfg.run.seed)
         model = load_model(base)
-        model.save_pretrained(str(target))
-        load_model_tokenizer(base).save_pretrained(str(target))
-    return dataclasses.replace(base, name_or_path=str(target))
+        with staged_dir(target) as local:
+            model.save_pretrained(local)
+            load_model_tokenizer(base).save_pretrained(local)
+    return dataclasses.replace(base, name_or_path=target)
 
 
 def steps_for(rows: int, section: SFTConfig, accum: int) -> int:
@@ -190,12 +190,12 @@ def launch_lora(
         "checkpoint": result.checkpoint.path if result.checkpoint else "",
         "run_name": run_name(cfg, kind),
         "adapter_dir": adapter if metrics.get("finished") else "",
-        "adapter_bytes": dir_bytes(adapter) if metrics.get("finished") else 0,
+        "adapter_bytes": tree_bytes(adapter) if metrics.get("finished") else 0,
         "merged_dir": join(out_dir, MERGED_DIR) if metrics.get("finished") and section.save_merged else "",
         "mlflow_run_id": tracker.run_id or "",
     }
     manifest = {k: v for k, v in summary.items() if k != "history"}
-    Path(out_dir, "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+    write_json(json.loads(json.dumps(manifest, default=str)), join(out_dir, "manifest.json"))
     return summary
 
 
@@ -208,15 +208,13 @@ def run_sft(cfg: Config, out_dir: str, tracker: Tracker) -> dict[str, Any]:
     """Tokenize LyricBank-SFT, launch LoRA SFT, return the summary."""
     import ray.data
 
-    from songsage.storage import list_files
-
     section = cfg.sft
     src = data_dir(cfg)
     base = prepare_base(cfg, section, out_dir)
     datasets = {}
     for split, name in (("train", "train"), ("validation", "eval")):
         path = join(src, split)
-        files = list_files(path, (".parquet",)) if Path(path).exists() else []
+        files = list_files(path, (".parquet",)) if exists(path) else []
         if split == "train" and not files:
             raise SFTDataError(f"sft.data: no training files under {path} (run jobs/build_sft.py first)")
         if files:
@@ -432,8 +430,9 @@ def lora_loop(config: dict[str, Any], step_fn: StepFn, units_fn: Callable[[dict[
             if section.save_merged:
                 merged = merged_state(engine.module, section.deepspeed.stage)
                 if info.rank == 0:
-                    merged.save_pretrained(join(out_dir, MERGED_DIR))
-                    tokenizer.save_pretrained(join(out_dir, MERGED_DIR))
+                    with staged_dir(join(out_dir, MERGED_DIR)) as local:
+                        merged.save_pretrained(local)
+                        tokenizer.save_pretrained(local)
             if adapter:
                 tracker.log_artifacts(adapter, ADAPTER_DIR)
         final = {
