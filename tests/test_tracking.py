@@ -40,3 +40,32 @@ def test_disabled_and_non_zero_rank_log_nothing(tmp_path):
         tracker.log_metrics({"x": 1.0})
         assert tracker.run_id is None and tracker.where() == "tracking disabled"
     assert not (tmp_path / "mlflow.db").exists()
+
+
+def test_pipeline_stages_are_nested_runs_tagged_with_their_inputs_lineage(tmp_path, monkeypatch):
+    from songsage.cli import _run_stage
+    from songsage.storage import file_digest, write_json
+
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    cfg = load_config(None, [f"run.dir={tmp_path}", "tracking.experiment=lineage"])
+
+    def curate(cfg, out_dir, tracker):
+        write_json({"content_hash": "abc", "mlflow_run_id": tracker.run_id}, f"{out_dir}/manifest.json")
+        return [("rows", "1")]
+
+    def pretrain(cfg, out_dir, tracker):
+        return [("steps", "0")]
+
+    with Tracker(cfg, "pipeline") as parent:
+        _run_stage(cfg, "curate", str(tmp_path / "curate"), curate, summary=False, nested=True)
+        _run_stage(cfg, "pretrain", str(tmp_path / "pretrain"), pretrain, summary=False, nested=True)
+    client = mlflow.MlflowClient(tracking_uri=f"sqlite:///{tmp_path}/mlflow.db")
+    exp = client.get_experiment_by_name("lineage")
+    runs = {r.data.tags["job"]: r for r in client.search_runs([exp.experiment_id])}
+    assert set(runs) == {"pipeline", "curate", "pretrain"}
+    for stage in ("curate", "pretrain"):
+        assert runs[stage].data.tags["mlflow.parentRunId"] == parent.run_id
+    tags = runs["pretrain"].data.tags
+    assert tags["lineage.curate.run_id"] == runs["curate"].info.run_id
+    assert tags["lineage.curate.manifest_sha256"] == file_digest(str(tmp_path / "curate" / "manifest.json"))
+    assert runs["curate"].data.tags["input.data.songs"].endswith("data/sample/songs.jsonl")

@@ -91,13 +91,18 @@ def _load(job: str, argv: Sequence[str] | None) -> Config | None:
 
 
 def _run_stage(
-    cfg: Config, job: str, out_dir: str, body: StageBody, summary: bool = True
+    cfg: Config, job: str, out_dir: str, body: StageBody, summary: bool = True, nested: bool = False
 ) -> list[tuple[str, str]]:
-    """Run one stage body in its own MLflow run; ``summary``: print its closing table (single jobs; the
-    main job prints all of them in the pipeline summary)."""
+    """Run one stage body in its own MLflow run (tagged with its inputs' lineage; ``nested``: a child of the
+    main job's run); ``summary``: print its closing table (single jobs; the main job prints all of them in
+    the pipeline summary)."""
+    from songsage.stages import STAGES, lineage_tags
+
     if "://" not in out_dir:
         Path(out_dir).mkdir(parents=True, exist_ok=True)
-    with Tracker(cfg, job) as tracker:
+    with Tracker(cfg, job, nested=nested) as tracker:
+        if job in STAGES:
+            tracker.set_tags(lineage_tags(cfg, job))
         rows = body(cfg, out_dir, tracker)
         if summary:
             print_summary(job, rows, out_dir, tracker)
@@ -141,13 +146,16 @@ def run_pipeline(argv: Sequence[str] | None = None) -> int:
         return 2
     bodies = [(name, get_stage(name)) for name in cfg.pipeline.stages]  # fail fast on a typo
     results = []
-    for name, body in bodies:
-        print(f">>> stage {name}", flush=True)
-        start = time.perf_counter()
-        rows = _run_stage(cfg, name, join(run_dir(cfg), name), body, summary=False)
-        seconds = time.perf_counter() - start
-        print(stage_line(name, rows, seconds), flush=True)
-        results.append((name, rows, seconds))
+    # One parent MLflow run for the main job; every stage is a nested run of it.
+    with Tracker(cfg, "pipeline", tags={"stages": ",".join(cfg.pipeline.stages)}) as parent:
+        for name, body in bodies:
+            print(f">>> stage {name}", flush=True)
+            start = time.perf_counter()
+            rows = _run_stage(cfg, name, join(run_dir(cfg), name), body, summary=False, nested=parent.active)
+            seconds = time.perf_counter() - start
+            print(stage_line(name, rows, seconds), flush=True)
+            results.append((name, rows, seconds))
+            parent.log_metrics({f"seconds.{name}": seconds})
     print("\n" + "#" * 80)
     print("pipeline summary")
     for name, rows, _ in results:

@@ -31,6 +31,8 @@ QUIET_ENV: dict[str, str] = {
     "PYTHONWARNINGS": "ignore:`torch.distributed.all_gather_into_tensor` is deprecated:FutureWarning",
     # transformers' per-load notices (unused weights, generation flags); errors still print.
     "TRANSFORMERS_VERBOSITY": "error",
+    # MLflow prints two "View run/experiment at" lines per run on an HTTP server; the job summary names the run.
+    "MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT": "true",
 }
 # Only where stdout is not a terminal: tqdm bars (transformers' weight loading, checkpoint shards) redraw
 # as one line per update in a log.

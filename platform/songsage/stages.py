@@ -281,6 +281,30 @@ def _under(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip("/") + "/")
 
 
+def lineage_tags(cfg: Config, stage: str) -> dict[str, str]:
+    """MLflow tags tracing ``stage``'s inputs: for each earlier stage it reads from,
+    ``lineage.<stage>.run_id`` (its newest finished run under this run dir) and
+    ``lineage.<stage>.manifest_sha256``; inputs no stage writes (raw data, models, benchmarks) as
+    ``input.<config key>`` = path. Evaluation and serving thus name the model run they used."""
+    from songsage.config.paths import join, run_dir
+    from songsage.storage import exists, file_digest
+    from songsage.tracking import latest_run_id
+
+    root = run_dir(cfg)
+    tags: dict[str, str] = {}
+    for key, path in sorted(stage_io(cfg, stage).inputs.items()):
+        producer = next((s for s in STAGES if s != stage and _under(path, join(root, s))), None)
+        if producer is None:
+            tags[f"input.{key}"] = path
+            continue
+        if f"lineage.{producer}.run_id" in tags:
+            continue
+        tags[f"lineage.{producer}.run_id"] = latest_run_id(cfg, producer) or "none"
+        manifest = join(root, producer, "manifest.json")
+        tags[f"lineage.{producer}.manifest_sha256"] = file_digest(manifest) if exists(manifest) else "none"
+    return tags
+
+
 def chain_problems(cfg: Config) -> list[str]:
     """What is wrong with how ``pipeline.stages`` chain through ``run.dir`` (empty = nothing): two stages
     writing one place, an input that no earlier stage writes and that may not be external, an output or

@@ -17,6 +17,7 @@ from songsage.config import Config, flatten, to_dict
 from songsage.config.paths import is_uri, join, run_dir
 from songsage.storage import local_copy
 
+RUN_DIR_TAG = "run_dir"  # every run's run.dir: finds the runs of one pipeline run (lineage)
 # MLflow caps a param value at 6000 characters (older servers: 500); longer ones go in config.json.
 MAX_PARAM_CHARS = 500
 
@@ -46,11 +47,19 @@ def _artifact_location(cfg: Config) -> str | None:
 class Tracker:
     """A thin MLflow wrapper. Use as a context manager: ``with Tracker(cfg, "curate") as t: ...``."""
 
-    def __init__(self, cfg: Config, job: str, rank: int = 0, tags: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        cfg: Config,
+        job: str,
+        rank: int = 0,
+        tags: dict[str, str] | None = None,
+        nested: bool = False,
+    ) -> None:
         self.cfg = cfg
         self.job = job
         self.active = cfg.tracking.enabled and rank == 0
-        self.tags = {"job": job, "profile": cfg.run.name, **(tags or {})}
+        self.nested = nested  # a child of the process's active run (the main job's parent run)
+        self.tags = {"job": job, "profile": cfg.run.name, RUN_DIR_TAG: run_dir(cfg), **(tags or {})}
         self.run_id: str | None = None
         self.uri: str | None = None
         self._mlflow: Any = None
@@ -74,7 +83,7 @@ class Tracker:
         if mlflow.get_experiment_by_name(name) is None:
             mlflow.create_experiment(name, artifact_location=_artifact_location(self.cfg))
         mlflow.set_experiment(name)
-        run = mlflow.start_run(run_name=f"{self.job}-{self.cfg.run.name}", tags=self.tags)
+        run = mlflow.start_run(run_name=f"{self.job}-{self.cfg.run.name}", tags=self.tags, nested=self.nested)
         self.run_id = run.info.run_id
         self.log_config()
         return self
@@ -134,3 +143,23 @@ class Tracker:
 def scratch_dir() -> str:
     """A temp dir for files that are logged as artifacts then discarded."""
     return tempfile.mkdtemp(prefix="songsage-")
+
+
+def latest_run_id(cfg: Config, job: str) -> str:
+    """Run id of the newest finished MLflow run of ``job`` under this ``run.dir`` ('' when none or tracking
+    is off). Used for lineage: a stage tags the runs that made its inputs."""
+    if not cfg.tracking.enabled:
+        return ""
+    from mlflow import MlflowClient
+
+    client = MlflowClient(tracking_uri=tracking_uri(cfg))
+    exp = client.get_experiment_by_name(cfg.tracking.experiment)
+    if exp is None:
+        return ""
+    runs = client.search_runs(
+        [exp.experiment_id],
+        filter_string=f"tags.job = '{job}' and tags.{RUN_DIR_TAG} = '{run_dir(cfg)}' and attributes.status = 'FINISHED'",
+        order_by=["attributes.start_time DESC"],
+        max_results=1,
+    )
+    return runs[0].info.run_id if runs else ""

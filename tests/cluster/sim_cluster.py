@@ -36,7 +36,7 @@ def start_cluster(workers: int, cpus: int, temp_dir: str) -> Any:
         head_node_args={
             "num_cpus": 0,
             "include_dashboard": True,
-            "_temp_dir": temp_dir,
+            "temp_dir": temp_dir,
             "object_store_memory": OBJECT_STORE_BYTES,
         },
     )
