@@ -69,3 +69,24 @@ def test_pipeline_stages_are_nested_runs_tagged_with_their_inputs_lineage(tmp_pa
     assert tags["lineage.curate.run_id"] == runs["curate"].info.run_id
     assert tags["lineage.curate.manifest_sha256"] == file_digest(str(tmp_path / "curate" / "manifest.json"))
     assert runs["curate"].data.tags["input.data.songs"].endswith("data/sample/songs.jsonl")
+
+
+def test_registered_model_versions_download_the_logged_directory(tmp_path, monkeypatch):
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    cfg = load_config(None, [f"run.dir={tmp_path}", "tracking.experiment=registry"])
+    model_dir = tmp_path / "adapter"
+    model_dir.mkdir()
+    (model_dir / "adapter_config.json").write_text('{"base_model_name_or_path": "tiny-qwen2"}')
+    uris = []
+    for _ in range(2):
+        with Tracker(cfg, "sft") as tracker:
+            tracker.log_artifacts(str(model_dir), "adapter")
+            uris.append(tracker.register_model("adapter", "songsage-sft"))
+    assert uris == ["models:/songsage-sft/1", "models:/songsage-sft/2"]
+    mlflow.set_tracking_uri(f"sqlite:///{tmp_path}/mlflow.db")
+    try:
+        local = mlflow.artifacts.download_artifacts(artifact_uri=uris[1], dst_path=str(tmp_path / "dl"))
+    finally:
+        mlflow.set_tracking_uri(None)
+        monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    assert (tmp_path / "dl").exists() and "tiny-qwen2" in open(f"{local}/adapter_config.json").read()

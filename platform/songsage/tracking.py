@@ -133,6 +133,29 @@ class Tracker:
         if self.active:
             self._mlflow.log_artifacts(local_copy(path), artifact_path)
 
+    def register_model(self, artifact_path: str, name: str) -> str:
+        """Register this run's logged artifact directory ``artifact_path`` as a new version of the registered
+        model ``name`` (created when missing); returns ``models:/<name>/<version>`` ('' when inactive).
+
+        A model-registry version whose source is the run's own artifacts: MLflow 3's ``register_model`` wants
+        a logged MLflow model flavour, while the stages log plain HF/PEFT directories that every loader reads."""
+        if not self.active or self.run_id is None:
+            return ""
+        from mlflow import MlflowClient
+        from mlflow.exceptions import MlflowException
+
+        client = MlflowClient(tracking_uri=self.uri)
+        try:
+            client.create_registered_model(name)
+        except MlflowException as exc:
+            if exc.error_code != "RESOURCE_ALREADY_EXISTS":
+                raise
+        source = f"{client.get_run(self.run_id).info.artifact_uri.rstrip('/')}/{artifact_path}"
+        version = client.create_model_version(name, source, run_id=self.run_id, tags={"job": self.job})
+        uri = f"models:/{name}/{version.version}"
+        self.set_tags({"registered_model": uri})
+        return uri
+
     def where(self) -> str:
         """Human-readable location of this run (for closing summaries)."""
         if not self.active or self.run_id is None:

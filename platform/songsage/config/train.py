@@ -114,9 +114,10 @@ class PretrainConfig:
     gpu_peak_flops: float = 989e12
     # Ray Train storage (checkpoints); local dir or s3://...; empty -> <output.dir>/ray.
     storage_path: str = ""
-    # Register the final model in the MLflow model registry (under registered_model_name).
+    # Register the final model (pretraining: the HF model; SFT/DPO: the LoRA adapter, whose config names its
+    # base) in the MLflow model registry as a new version of registered_model_name ('' = songsage-<stage>).
     register_model: bool = False
-    registered_model_name: str = "songsage-pretrain"
+    registered_model_name: str = ""
 
     def validate(self, prefix: str) -> None:
         positive = {

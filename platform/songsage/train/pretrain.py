@@ -346,10 +346,9 @@ def run_pretraining(cfg: Config, out_dir: str, tracker: Tracker) -> dict[str, An
     )
     result = launch(cfg, spec, tracker)
     metrics = dict(result.metrics or {})
-    if train.register_model and metrics.get("finished") and tracker.run_id:
-        import mlflow
-
-        mlflow.register_model(f"runs:/{tracker.run_id}/model", train.registered_model_name)
+    registered = ""
+    if train.register_model and metrics.get("finished"):
+        registered = tracker.register_model("model", train.registered_model_name or f"songsage-{JOB}")
     summary = {
         **metrics,
         "total_steps": total_steps,
@@ -363,6 +362,7 @@ def run_pretraining(cfg: Config, out_dir: str, tracker: Tracker) -> dict[str, An
         "shards": info.path,
         "shards_content_hash": info.manifest.get("content_hash", ""),
         "mlflow_run_id": tracker.run_id or "",
+        "registered_model": registered,
     }
     manifest = {k: v for k, v in summary.items() if k != "history"}
     write_json(json.loads(json.dumps(manifest, default=str)), join(out_dir, "manifest.json"))

@@ -179,6 +179,9 @@ def launch_lora(
     result = launch(cfg, spec, tracker)
     metrics = dict(result.metrics or {})
     adapter = join(out_dir, ADAPTER_DIR)
+    registered = ""
+    if section.register_model and metrics.get("finished"):
+        registered = tracker.register_model(ADAPTER_DIR, section.registered_model_name or f"songsage-{kind}")
     summary = {
         **metrics,
         "total_steps": total,
@@ -193,6 +196,7 @@ def launch_lora(
         "adapter_bytes": tree_bytes(adapter) if metrics.get("finished") else 0,
         "merged_dir": join(out_dir, MERGED_DIR) if metrics.get("finished") and section.save_merged else "",
         "mlflow_run_id": tracker.run_id or "",
+        "registered_model": registered,
     }
     manifest = {k: v for k, v in summary.items() if k != "history"}
     write_json(json.loads(json.dumps(manifest, default=str)), join(out_dir, "manifest.json"))
