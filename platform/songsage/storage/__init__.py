@@ -10,10 +10,13 @@ from songsage.storage.files import (
     fingerprint,
     list_files,
     read_json,
+    read_text,
+    read_text_if_exists,
     remove_tree,
     write_json,
     write_parquet_file,
     write_text,
+    write_text_atomic,
 )
 from songsage.storage.sync import local_copy, make_dirs, node_cache_root, staged_dir, tree_bytes, upload_dir
 from songsage.storage.tables import as_list, read_jsonl_records, read_table
@@ -31,6 +34,8 @@ __all__ = [
     "read_json",
     "read_jsonl_records",
     "read_table",
+    "read_text",
+    "read_text_if_exists",
     "remove_tree",
     "staged_dir",
     "tree_bytes",
@@ -38,4 +43,5 @@ __all__ = [
     "write_json",
     "write_parquet_file",
     "write_text",
+    "write_text_atomic",
 ]
