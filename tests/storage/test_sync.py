@@ -66,3 +66,15 @@ def test_missing_and_empty_sources_are_clear_errors(s3_dir: str, node_cache: Pat
         local_copy(f"{s3_dir}/nothing-here")
     assert tree_bytes(f"{s3_dir}/nothing-here") == 0
     assert node_cache_root() == node_cache
+
+
+def test_text_cache_entries_local_and_s3(s3_dir: str, s3_server, tmp_path: Path):
+    from songsage.storage import read_text, read_text_if_exists, write_text_atomic
+
+    for base in (str(tmp_path / "cache"), f"{s3_dir}/cache"):
+        entry = f"{base}/ab/abc.json"
+        assert read_text_if_exists(entry) is None
+        write_text_atomic('{"text": "ü"}', entry)
+        assert read_text_if_exists(entry) == read_text(entry) == '{"text": "ü"}'
+    assert os.listdir(tmp_path / "cache" / "ab") == ["abc.json"]  # no temporary file left behind
+    assert s3_server.keys(s3_dir) == [f"tests/{Path(s3_dir).name}/cache/ab/abc.json"]

@@ -9,11 +9,10 @@ curated else ``song_ids``) and a song table (``song_id``, ``lyrics_norm`` or ``l
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from songsage.config import Config
 from songsage.config.paths import join, run_dir
-from songsage.storage import as_list, read_table
+from songsage.storage import as_list, exists, read_table
 
 
 @dataclass
@@ -35,7 +34,7 @@ def input_paths(cfg: Config) -> tuple[str, str]:
     curated = join(run_dir(cfg), "curate")
     playlists = ps.playlists or join(curated, "playlists")
     songs = ps.songs or join(curated, "songs")
-    if not ps.playlists and not Path(playlists).exists():
+    if not ps.playlists and not exists(playlists):
         print(f"playlistsense: {playlists} not found (curate not run); using raw {cfg.data.playlists}")
         playlists, songs = cfg.data.playlists, (ps.songs or cfg.data.songs)
     return playlists, songs

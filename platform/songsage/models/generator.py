@@ -26,7 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from songsage import storage
 from songsage.config.eval import GeneratorConfig
+from songsage.config.paths import join
 from songsage.config.train import ModelConfig
 
 Messages = list[dict[str, str]]
@@ -204,9 +206,10 @@ class OpenAIGenerator:
             max_retries=cfg.retries,
             http_client=openai.DefaultHttpxClient(event_hooks={"request": [self._count_attempt]}),
         )
-        self.cache_dir = Path(cache_dir) if cache_dir else None
+        # A local path or a URI (a cluster's run dir); entries are read and written through songsage.storage.
+        self.cache_dir = str(cache_dir) if cache_dir else None
         if self.cache_dir:
-            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            storage.make_dirs(self.cache_dir)
 
     def _count_attempt(self, request: Any) -> None:
         # httpx hook: runs on the thread that sends, once per attempt (first try and each retry).
@@ -236,8 +239,8 @@ class OpenAIGenerator:
         blob = json.dumps({"url": self.url, "body": body}, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(blob.encode()).hexdigest()
 
-    def _cache_path(self, key: str) -> Path | None:
-        return self.cache_dir / key[:2] / f"{key}.json" if self.cache_dir else None
+    def _cache_path(self, key: str) -> str | None:
+        return join(self.cache_dir, key[:2], f"{key}.json") if self.cache_dir else None
 
     def _post(self, body: dict[str, Any]) -> str:
         import openai
@@ -256,15 +259,14 @@ class OpenAIGenerator:
     def _one(self, messages: Messages, params: SamplingParams) -> str:
         body = self.request_body(messages, params)
         path = self._cache_path(self.cache_key(body))
-        if path is not None and path.exists():
-            self.stats["cache_hits"] += 1
-            return json.loads(path.read_text())["text"]
+        cached = storage.read_text_if_exists(path) if path is not None else None
+        if cached is not None:
+            with self._lock:
+                self.stats["cache_hits"] += 1
+            return json.loads(cached)["text"]
         text = self._post(body)
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".tmp{os.getpid()}")
-            tmp.write_text(json.dumps({"request": body, "text": text}, ensure_ascii=False))
-            tmp.replace(path)
+            storage.write_text_atomic(json.dumps({"request": body, "text": text}, ensure_ascii=False), path)
         return text
 
     def generate(self, batch: Sequence[Messages], params: SamplingParams | None = None) -> list[str]:
@@ -278,7 +280,7 @@ def resolve_cache_dir(cfg: GeneratorConfig, run_dir: str) -> str | None:
     """``cache_dir`` or ``<run_dir>/cache/generator``; None when set to ``off``."""
     if cfg.cache_dir == CACHE_OFF:
         return None
-    return cfg.cache_dir or str(Path(run_dir) / "cache" / "generator")
+    return cfg.cache_dir or join(run_dir, "cache", "generator")
 
 
 def build_generator(cfg: GeneratorConfig, model_cfg: ModelConfig, cache_dir: str | None = None) -> Generator:

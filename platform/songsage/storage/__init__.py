@@ -10,10 +10,13 @@ from songsage.storage.files import (
     fingerprint,
     list_files,
     read_json,
+    read_text,
+    read_text_if_exists,
     remove_tree,
     write_json,
     write_parquet_file,
     write_text,
+    write_text_atomic,
 )
 from songsage.storage.sync import (
     local_copy,
@@ -39,6 +42,8 @@ __all__ = [
     "read_json",
     "read_jsonl_records",
     "read_table",
+    "read_text",
+    "read_text_if_exists",
     "remove_tree",
     "scratch_dir",
     "staged_dir",
@@ -47,4 +52,5 @@ __all__ = [
     "write_json",
     "write_parquet_file",
     "write_text",
+    "write_text_atomic",
 ]

@@ -3,7 +3,10 @@
 - :func:`filesystem` maps a path or URI to (pyarrow filesystem, path inside it).
 - :func:`list_files` expands a path, directory or glob into sorted file paths/URIs.
 - :func:`write_parquet_file` / :func:`file_digest` / :func:`fingerprint` write and fingerprint
-  deterministic files; :func:`write_text` / :func:`write_json` / :func:`read_json` / :func:`exists` / :func:`remove_tree`.
+  deterministic files; :func:`write_text` / :func:`write_json` / :func:`read_text` / :func:`read_json` /
+  :func:`exists` / :func:`remove_tree`.
+- :func:`read_text_if_exists` / :func:`write_text_atomic`: one-file-per-key caches (a missing entry is None;
+  a written entry is never seen half-written).
 """
 
 from __future__ import annotations
@@ -12,6 +15,9 @@ import fnmatch
 import hashlib
 import io
 import json
+import os
+import time
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -107,6 +113,39 @@ def write_text(text: str, path: str) -> None:
 def write_json(data: Any, path: str) -> None:
     """Write JSON (UTF-8, indented, sorted keys) to a local path or URI."""
     write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True), path)
+
+
+def read_text(path: str) -> str:
+    """Read a UTF-8 text file from a local path or URI."""
+    fs, inner = filesystem(path)
+    with fs.open_input_stream(inner) as fh:
+        return fh.read().decode("utf-8")
+
+
+def read_text_if_exists(path: str) -> str | None:
+    """The UTF-8 text at ``path``, or None when there is no file (one request on an object store)."""
+    if not is_uri(path):
+        local = Path(path)
+        return local.read_text(encoding="utf-8") if local.exists() else None
+    try:
+        return read_text(path)
+    except FileNotFoundError:
+        return None
+
+
+def write_text_atomic(text: str, path: str) -> None:
+    """Write ``text`` (UTF-8) so readers see the old file or the whole new one, never a part.
+
+    Local: a temporary sibling renamed into place (directories created). Object stores: one PUT, which is
+    atomic already."""
+    if is_uri(path):
+        write_text(text, path)
+        return
+    local = Path(path)
+    local.parent.mkdir(parents=True, exist_ok=True)
+    tmp = local.with_name(f"{local.name}.tmp{os.getpid()}.{time.monotonic_ns()}")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(local)
 
 
 def read_json(path: str) -> Any:

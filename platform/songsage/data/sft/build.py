@@ -20,11 +20,11 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
+from songsage import storage
 from songsage.config import Config, to_dict
 from songsage.config.eval import GeneratorConfig
 from songsage.config.paths import join, resolve_path, run_dir
@@ -62,6 +62,7 @@ TEACHER_OUT = "teacher_out"
 REQUEST_KEY = "request_key"
 TRAIN, VALIDATION = "train", "validation"
 SPLIT_SALT = "split"
+MANIFEST = "manifest.json"
 
 
 def validation_ids(rows: list[dict[str, Any]], seed: int, fraction: float, min_per_task: int) -> set[str]:
@@ -112,27 +113,23 @@ def request_key(identity: dict[str, Any], messages_json: str) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def cache_path(cache_dir: str, key: str) -> Path:
-    """File of one cached answer."""
-    return Path(cache_dir) / key[:2] / f"{key}.json"
+def cache_path(cache_dir: str, key: str) -> str:
+    """File (local path or URI) of one cached answer."""
+    return join(cache_dir, key[:2], f"{key}.json")
 
 
 def read_cached(cache_dir: str, key: str) -> str | None:
     """The cached answer of request ``key``, or None."""
-    path = cache_path(cache_dir, key)
-    return json.loads(path.read_text(encoding="utf-8"))["text"] if path.exists() else None
+    text = storage.read_text_if_exists(cache_path(cache_dir, key))
+    return json.loads(text)["text"] if text is not None else None
 
 
 def write_cached(cache_dir: str, key: str, messages_json: str, text: str) -> None:
-    """Store one answer under its request key (atomic rename, so a crash never leaves half a file)."""
-    path = cache_path(cache_dir, key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".tmp{time.monotonic_ns()}")
-    tmp.write_text(
+    """Store one answer under its request key (atomically, so a crash never leaves half a file)."""
+    storage.write_text_atomic(
         json.dumps({"messages": json.loads(messages_json), "text": text}, ensure_ascii=False),
-        encoding="utf-8",
+        cache_path(cache_dir, key),
     )
-    tmp.replace(path)
 
 
 @dataclass
@@ -239,7 +236,7 @@ def input_tables(cfg: Config) -> tuple[str, str]:
     songs = resolve_path(sd.songs) if sd.songs else join(base, "songs")
     playlists = resolve_path(sd.playlists) if sd.playlists else join(base, "playlists")
     for what, path in (("songs", songs), ("playlists", playlists)):
-        if not Path(path).exists():
+        if not storage.exists(path):
             raise FileNotFoundError(f"sft_data.{what}: {path} does not exist (run jobs/curate.py first)")
     return songs, playlists
 
@@ -492,9 +489,9 @@ def build_sft(cfg: Config, out_dir: str) -> BuildResult:
         write_rows(part, join(out_dir, split), OUTPUT_SCHEMA, sd.rows_per_file)
         setattr(result, f"{split}_rows", len(part))
     result.seconds = round(time.perf_counter() - t0, 2)
-    Path(out_dir, "manifest.json").write_text(
+    storage.write_text(
         json.dumps(manifest(cfg, result, songs_path, playlists_path), indent=2, ensure_ascii=False),
-        encoding="utf-8",
+        join(out_dir, MANIFEST),
     )
     return result
 
@@ -502,10 +499,8 @@ def build_sft(cfg: Config, out_dir: str) -> BuildResult:
 def write_rows(rows: list[dict[str, Any]], path: str, schema: pa.Schema, rows_per_file: int) -> list[str]:
     """Replace ``path`` with ``part-00000.parquet``, ... of ``rows_per_file`` rows each (deterministic names;
     an empty split gets one empty file so readers see the schema). Returns the files written."""
-    from songsage import storage
-
     storage.remove_tree(path)
-    Path(path).mkdir(parents=True, exist_ok=True)
+    storage.make_dirs(path)
     files = []
     for i, start in enumerate(range(0, max(1, len(rows)), rows_per_file)):
         f = join(path, f"part-{i:05d}.parquet")
@@ -518,8 +513,6 @@ def write_rows(rows: list[dict[str, Any]], path: str, schema: pa.Schema, rows_pe
 
 def manifest(cfg: Config, r: BuildResult, songs: str, playlists: str) -> dict[str, Any]:
     """The build's manifest: inputs, counts per task, teacher calls, decontamination, config section."""
-    from songsage import storage
-
     inputs = {}
     for name, path in (("songs", songs), ("playlists", playlists)):
         files = storage.list_files(path, (".parquet",))
@@ -574,5 +567,6 @@ def build_sft_stage(cfg: Config, out_dir: str, tracker: Any) -> list[tuple[str, 
             **{f"teacher.{k}.cache_hits": v["cache_hits"] for k, v in r.teacher.items()},
         }
     )
-    tracker.log_artifact(str(Path(out_dir, "manifest.json")))
+    # The manifest may live in object storage, so log its content (MLflow needs no local file then).
+    tracker.log_dict(storage.read_json(join(out_dir, MANIFEST)), MANIFEST)
     return summarize(r)

@@ -9,7 +9,6 @@ their songs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from songsage.config import Config
 
@@ -25,13 +24,12 @@ class EvalIds:
 
 def read_ids_file(path: str) -> tuple[set[str], set[str]]:
     """(song ids, playlist ids) in one file; a .txt file's ids go in both sets. Raises FileNotFoundError."""
-    from songsage.storage import read_table
+    from songsage.storage import exists, read_table, read_text
 
-    p = Path(path)
-    if not p.exists():
+    if not exists(path):
         raise FileNotFoundError(f"sft_data.decontam.ids_files: {path} does not exist")
-    if p.suffix == ".txt":
-        ids = {ln.strip() for ln in p.read_text(encoding="utf-8").splitlines() if ln.strip()}
+    if path.endswith(".txt"):
+        ids = {ln.strip() for ln in read_text(path).splitlines() if ln.strip()}
         return ids, set(ids)
     df = read_table(path)
     songs = set(df["song_id"].astype(str)) if "song_id" in df.columns else set()

@@ -14,14 +14,14 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
+from songsage import storage
 from songsage.config import Config, to_dict
 from songsage.config.paths import join, resolve_path, run_dir
-from songsage.data.sft.build import MESSAGE_TYPE, cached_generate, write_rows
+from songsage.data.sft.build import MANIFEST, MESSAGE_TYPE, cached_generate, write_rows
 from songsage.data.sft.templates import stable_hash
 
 PAIRS_DIR = "pairs"
@@ -87,12 +87,11 @@ def build_preferences(cfg: Config, out_dir: str) -> PreferenceResult:
     import pyarrow.parquet as pq
 
     from songsage.models.generator import resolve_cache_dir
-    from songsage.storage import list_files
 
     t0 = time.perf_counter()
     pc = cfg.preferences
     src = join(source_dir(cfg), "train")
-    files = list_files(src, (".parquet",)) if Path(src).exists() else []
+    files = storage.list_files(src, (".parquet",)) if storage.exists(src) else []
     if not files:
         raise FileNotFoundError(
             f"preferences.source: no SFT training data under {src} (run jobs/build_sft.py first)"
@@ -146,9 +145,7 @@ def build_preferences(cfg: Config, out_dir: str) -> PreferenceResult:
         "seconds": result.seconds,
         "config": to_dict(pc),
     }
-    Path(out_dir, "manifest.json").write_text(
-        json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8"
-    )
+    storage.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), join(out_dir, MANIFEST))
     return result
 
 
@@ -176,5 +173,6 @@ def build_preferences_stage(cfg: Config, out_dir: str, tracker: Any) -> list[tup
             **{f"{k}.calls": v["calls"] for k, v in r.generators.items()},
         }
     )
-    tracker.log_artifact(str(Path(out_dir, "manifest.json")))
+    # The manifest may live in object storage, so log its content (MLflow needs no local file then).
+    tracker.log_dict(storage.read_json(join(out_dir, MANIFEST)), MANIFEST)
     return summarize(r)
