@@ -1,6 +1,7 @@
 """The tracker: one MLflow run per job, in the run directory's sqlite db unless configured otherwise."""
 
 import os
+from pathlib import Path
 
 import mlflow
 
@@ -89,4 +90,4 @@ def test_registered_model_versions_download_the_logged_directory(tmp_path, monke
     finally:
         mlflow.set_tracking_uri(None)
         monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
-    assert (tmp_path / "dl").exists() and "tiny-qwen2" in open(f"{local}/adapter_config.json").read()
+    assert (tmp_path / "dl").exists() and "tiny-qwen2" in Path(local, "adapter_config.json").read_text()

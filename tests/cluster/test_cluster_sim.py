@@ -156,6 +156,14 @@ def test_pipeline_runs_on_a_simulated_cluster_with_s3_storage(
         assert any(
             k.startswith("mlflow-artifacts/") for k in s3_server.keys("s3://songsage/mlflow-artifacts")
         )
+        for stage in ("pretrain", "sft", "dpo"):
+            versions = client.search_model_versions(f"name = 'songsage-sim-{stage}'")
+            assert versions and versions[0].run_id == by_job[stage].info.run_id
+        evaluate_tags = by_job["evaluate"].data.tags
+        assert evaluate_tags["lineage.dpo.run_id"] == by_job["dpo"].info.run_id, (
+            "evaluation names the model run"
+        )
+        assert evaluate_tags["mlflow.parentRunId"] == by_job["pipeline"].info.run_id
     finally:
         mlflow_server.close()
         shutil.rmtree(ray_tmp, ignore_errors=True)
