@@ -13,14 +13,11 @@ meets the test run's shared in-process Ray session; ``AutoscalingCluster``'s own
 from __future__ import annotations
 
 import argparse
-import contextlib
 import copy
 import json
 import math
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,6 +27,8 @@ from typing import Any
 
 import pytest
 import yaml
+
+from tests.helpers import free_port, stop_process_group
 
 REPO = Path(__file__).resolve().parents[1]
 CPU_SCALE = 32
@@ -112,12 +111,6 @@ def pretrain_bundles(profile: str) -> list[dict[str, float]]:
     return [dict(scaled) for _ in range(train.num_workers)]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class LocalAutoscalingCluster:
     """``ray.cluster_utils.AutoscalingCluster`` with its config passed in and a head of its own.
 
@@ -150,7 +143,7 @@ class LocalAutoscalingCluster:
                 config.update(kwargs)
                 return config
 
-        self.port = _free_port()
+        self.port = free_port()
         self.head_resources = dict(head_resources)
         self.config = _Configured(head_resources, worker_node_types, **config_kwargs)._config
         self.config["provider"]["gcs_address"] = f"127.0.0.1:{self.port}"
@@ -168,7 +161,14 @@ class LocalAutoscalingCluster:
         token = self.workdir / "auth_token"
         if not token.exists():
             token.write_text(os.urandom(16).hex())
-        env.update({"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN_PATH": str(token)})
+        paths = [str(REPO), *(p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p)]
+        env.update(
+            {
+                "RAY_AUTH_MODE": "token",
+                "RAY_AUTH_TOKEN_PATH": str(token),
+                "PYTHONPATH": os.pathsep.join(paths),
+            }
+        )
         return env
 
     def start(self) -> None:
@@ -180,8 +180,8 @@ class LocalAutoscalingCluster:
             f"--autoscaling-config={config_path}",
             "--node-ip-address=127.0.0.1",
             f"--port={self.port}",
-            f"--ray-client-server-port={_free_port()}",
-            f"--dashboard-agent-listen-port={_free_port()}",
+            f"--ray-client-server-port={free_port()}",
+            f"--dashboard-agent-listen-port={free_port()}",
             "--include-dashboard=false",
             f"--temp-dir={self.workdir / 'ray'}",
             f"--num-cpus={int(self.head_resources.get('CPU', 0))}",
@@ -200,30 +200,10 @@ class LocalAutoscalingCluster:
         return path.read_text(errors="replace")[-4000:] if path.exists() else ""
 
     def shutdown(self) -> None:
-        if self.process is None:
-            return
-        pgid = self.process.pid
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pgid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=20)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and _group_alive(pgid):
-            time.sleep(0.5)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pgid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=5)
-        self.process = None
+        if self.process is not None:
+            stop_process_group(self.process)
+            self.process = None
         shutil.rmtree(self.workdir, ignore_errors=True)
-
-
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 def _wait(predicate: Any, timeout: float, what: str) -> Any:
