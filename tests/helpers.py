@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -185,3 +186,21 @@ class MlflowServer:
                 self._proc.wait(timeout=20)
             except Exception:
                 os.killpg(self._proc.pid, signal.SIGKILL)
+
+
+def stop_process_group(proc: subprocess.Popen, grace_s: float = 40.0) -> None:
+    """Stop ``proc`` (started with ``start_new_session=True``) and everything in its process group: SIGTERM to
+    the leader (a ``ray start --block`` head then drains and stops the Ray processes it started), up to
+    ``grace_s`` to exit, then SIGKILL to whatever of the group is left. Nothing outside the group is signalled."""
+    import contextlib
+    import os
+    import signal
+
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(proc.pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=grace_s)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=5)
