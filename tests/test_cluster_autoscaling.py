@@ -282,7 +282,7 @@ def test_pretrain_request_scales_gpu_workers_from_zero_and_idle_ones_go() -> Non
     launcher = yaml.safe_load((REPO / "cluster.yaml").read_text(encoding="utf-8"))
     workers, head, idle_minutes = scaled_cluster(launcher)
     bundles = pretrain_bundles(str(REPO / "configs" / "cluster.yaml"))
-    gpu_groups = {name for name, t in workers.items() if t["resources"].get(FAKE_GPU)}
+    gpu_groups = {name for name, t in workers.items() if t["resources"].get(FAKE_GPU) and t["max_workers"]}
     gpus_per_node = {workers[g]["resources"][FAKE_GPU] for g in gpu_groups}
     assert FAKE_GPU not in head and len(gpus_per_node) == 1
     expected_nodes = math.ceil(sum(b[FAKE_GPU] for b in bundles) / gpus_per_node.pop())
@@ -306,7 +306,7 @@ def test_pretrain_request_scales_gpu_workers_from_zero_and_idle_ones_go() -> Non
     assert result["ready"], f"placement group not ready in {SCALE_UP_TIMEOUT_S} s: {result}"
     up = result["workers_up"]
     assert len(up) == expected_nodes
-    assert {n["group"] for n in up} <= gpu_groups
+    assert {n["group"] for n in up} == {"gpu_worker"}, "on-demand GPU workers (spot is opt-in)"
     assert all(n["resources"][FAKE_GPU] == workers[n["group"]]["resources"][FAKE_GPU] for n in up)
     worker_ids = {n["id"] for n in up}
     assert set(result["bundle_nodes"]) == worker_ids and result["head"] not in result["bundle_nodes"]
