@@ -91,8 +91,8 @@ def local_copy(path: str) -> str:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.parent / f".{target.name}.{uuid.uuid4().hex}"
     try:
+        tmp.mkdir()
         if listing[0][0] == "":  # a single file
-            tmp.mkdir()
             src_fs, inner = filesystem(path)
             pafs.copy_files(
                 inner,
@@ -101,6 +101,9 @@ def local_copy(path: str) -> str:
                 destination_filesystem=pafs.LocalFileSystem(),
             )
         else:
+            # pyarrow copies files in parallel and does not create the destination's directories first
+            for rel in sorted({str(Path(name, r).parent) for r, _, _ in listing}):
+                (tmp / rel).mkdir(parents=True, exist_ok=True)
             pafs.copy_files(path, str(tmp / name))
         try:
             os.rename(tmp, target)
