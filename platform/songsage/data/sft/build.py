@@ -433,8 +433,23 @@ def read_selected(
     rows = selected.take_all()
     for r in rows:
         result.candidates[r["task"]] = int(r.pop(N_CANDIDATES))
+    check_every_task_has_candidates(counts, result)
     rows.sort(key=lambda r: r["sample_id"])
     return rows
+
+
+def check_every_task_has_candidates(counts: dict[str, int], result: BuildResult) -> None:
+    """Raise ValueError naming the tasks that were asked for samples (``counts``) but have no candidates, and
+    how many playlists decontamination removed (an evaluation pool that swallows the training playlists)."""
+    empty = sorted(t for t, n in counts.items() if n > 0 and not result.candidates.get(t))
+    if not empty:
+        return
+    dropped = result.decontam.get("playlists_dropped", 0)
+    raise ValueError(
+        f"sft_data.tasks: no candidates for {', '.join(empty)}; decontamination removed {dropped} playlists "
+        f"(sft_data.decontam: the ones eval.playlistsense evaluates). Lower eval.playlistsense.max_playlists, "
+        "add data, or drop the tasks from sft_data.tasks / set their sft_data.task_weights to 0"
+    )
 
 
 def build_sft(cfg: Config, out_dir: str) -> BuildResult:
