@@ -61,6 +61,40 @@ def actors_by_node(address: str) -> list[dict[str, Any]]:
         ray.shutdown()
 
 
+def replace_train_node_when(
+    pattern: str, log_path: str, proc: Any, cluster: Any, cpus: int
+) -> dict[str, Any]:
+    """Wait for a line of the job's log matching ``pattern``, then remove the worker node that hosts a live
+    Ray Train worker (``Cluster.remove_node``: its raylet and workers die) and add a fresh node of the same
+    shape. Returns what happened: the line, the removed node id, seconds into the job."""
+    import re
+
+    import ray
+    from ray.util.state import list_actors
+
+    t0 = time.perf_counter()
+    regex = re.compile(pattern)
+    while proc.poll() is None:
+        line = next(
+            (ln for ln in Path(log_path).read_text(errors="replace").splitlines() if regex.search(ln)), ""
+        )
+        if line:
+            break
+        time.sleep(0.5)
+    else:
+        return {"fired": False}
+    ray.init(address=cluster.address, logging_level="ERROR")
+    try:
+        alive = list_actors(filters=[("state", "=", "ALIVE")], limit=10_000, raise_on_missing_output=False)
+        hosts = {a.node_id for a in alive if "TrainWorker" in a.class_name}
+    finally:
+        ray.shutdown()
+    victim = next(n for n in cluster.worker_nodes if n.node_id in hosts)
+    cluster.remove_node(victim, allow_graceful=False)
+    cluster.add_node(num_cpus=cpus, resources={"sim_worker": 1}, object_store_memory=OBJECT_STORE_BYTES)
+    return {"fired": True, "line": line, "removed_node": victim.node_id, "at_s": time.perf_counter() - t0}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--report", required=True)
@@ -69,6 +103,11 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--cpus", type=int, default=2)
     parser.add_argument("--log", required=True, help="the job's stdout + stderr")
+    parser.add_argument(
+        "--fault",
+        default="",
+        help="regex: when a job log line matches, remove the node of a Ray Train worker",
+    )
     parser.add_argument("job", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     job = args.job[1:] if args.job[:1] == ["--"] else args.job
@@ -79,9 +118,12 @@ def main() -> int:
         env = {**os.environ, "RAY_ADDRESS": cluster.address}
         t0 = time.perf_counter()
         with open(args.log, "w", encoding="utf-8") as log:
-            proc = subprocess.run(
+            proc = subprocess.Popen(
                 [sys.executable, *job], cwd=args.workdir, env=env, stdout=log, stderr=subprocess.STDOUT
             )
+            if args.fault:
+                report["fault"] = replace_train_node_when(args.fault, args.log, proc, cluster, args.cpus)
+            proc.wait()
         report["seconds"] = time.perf_counter() - t0
         report["returncode"] = proc.returncode
         report["actors"] = actors_by_node(cluster.address)
