@@ -101,6 +101,8 @@ def local_copy(path: str) -> str:
                 destination_filesystem=pafs.LocalFileSystem(),
             )
         else:
+            # copy_files creates only the subdirectories it lists, not the destination itself.
+            (tmp / name).mkdir(parents=True)
             pafs.copy_files(path, str(tmp / name))
         try:
             os.rename(tmp, target)
