@@ -78,3 +78,10 @@ def test_text_cache_entries_local_and_s3(s3_dir: str, s3_server, tmp_path: Path)
         assert read_text_if_exists(entry) == read_text(entry) == '{"text": "ü"}'
     assert os.listdir(tmp_path / "cache" / "ab") == ["abc.json"]  # no temporary file left behind
     assert s3_server.keys(s3_dir) == [f"tests/{Path(s3_dir).name}/cache/ab/abc.json"]
+
+
+def test_local_copy_of_a_flat_directory(s3_dir: str, node_cache: Path):
+    # No subdirectory: the copy's own directory must still be created.
+    write_json({"a": 1}, f"{s3_dir}/flat/meta.json")
+    copy = local_copy(f"{s3_dir}/flat")
+    assert sorted(os.listdir(copy)) == ["meta.json"] and read_json(f"{copy}/meta.json") == {"a": 1}

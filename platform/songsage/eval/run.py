@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from songsage.config import Config
+from songsage.config.paths import join
+from songsage.storage import exists, read_text, staged_dir
 from songsage.tracking import Tracker
 
 # MLflow metric names allow letters, digits, _ - . space : / only.
@@ -38,7 +39,7 @@ def _finite(metrics: dict[str, float]) -> dict[str, float]:
 def _playlistsense(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:
     from songsage.eval.playlistsense import evaluate_playlistsense
 
-    res = evaluate_playlistsense(cfg, str(Path(out_dir) / "playlistsense"))
+    res = evaluate_playlistsense(cfg, join(out_dir, "playlistsense"))
     for model, row in res["rows"].items():
         tracker.log_metrics({metric_name("playlistsense", model, k): v for k, v in row.items()})
     for model, row in res["rewrite"].items():
@@ -58,7 +59,7 @@ def _playlistsense(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[st
 def _task_metrics(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:
     from songsage.eval.task_metrics import evaluate_task_metrics
 
-    res = evaluate_task_metrics(cfg, str(Path(out_dir) / "task_metrics"))
+    res = evaluate_task_metrics(cfg, join(out_dir, "task_metrics"))
     for model, row in res["rows"].items():
         tracker.log_metrics({metric_name("table2", model, k): v for k, v in row.items()})
     _log_files(tracker, res["files"], "task_metrics")
@@ -72,7 +73,7 @@ def _task_metrics(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str
 def _choice(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:
     from songsage.eval.choice import run_choice_benchmarks
 
-    res = run_choice_benchmarks(cfg, str(Path(out_dir) / "choice"))
+    res = run_choice_benchmarks(cfg, join(out_dir, "choice"))
     for (model, bench, shots), summary in res["overall"].items():
         tracker.log_metrics(
             {metric_name("choice", model, bench, f"{shots}shot", k): v for k, v in summary.items()}
@@ -90,7 +91,7 @@ def _choice(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]
 def _judge(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:
     from songsage.eval.judge import run_judge
 
-    res = run_judge(cfg, str(Path(out_dir) / "judge"))
+    res = run_judge(cfg, join(out_dir, "judge"))
     tracker.log_metrics(_finite({metric_name("judge", k): v for k, v in res["metrics"].items()}))
     _log_files(tracker, res["files"], "judge")
     return [
@@ -102,7 +103,7 @@ def _judge(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]
 def _linguistics(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:
     from songsage.eval.linguistics import run_linguistics
 
-    res = run_linguistics(cfg, str(Path(out_dir) / "linguistics"))
+    res = run_linguistics(cfg, join(out_dir, "linguistics"))
     _log_files(tracker, res["files"], "linguistics")
     return [("linguistics", ", ".join(f"{lang}: {note}" for lang, note in res["support"].items()))]
 
@@ -119,12 +120,18 @@ TASKS: dict[str, Callable[[Config, str, Tracker], list[tuple[str, str]]]] = {
 def run_evaluation(
     cfg: Config, out_dir: str, tracker: Tracker, tasks: list[str] | None = None
 ) -> list[tuple[str, str]]:
-    """Run ``tasks`` (default ``cfg.eval.tasks``); return summary rows ``(name, value)``."""
-    rows: list[tuple[str, str]] = []
-    for task in tasks or cfg.eval.tasks:
+    """Run ``tasks`` (default ``cfg.eval.tasks``) writing under ``out_dir`` (a local path or a URI); return
+    summary rows ``(name, value)``."""
+    names = list(tasks or cfg.eval.tasks)
+    for task in names:
         if task not in TASKS:
             raise ValueError(f"unknown evaluation task {task!r}; choose from {sorted(TASKS)}")
-        rows.extend(TASKS[task](cfg, out_dir, tracker))
+    rows: list[tuple[str, str]] = []
+    # The tasks write (and MLflow logs) local files and read earlier tasks' files beside theirs, so a URI
+    # out_dir is filled from one local tree, uploaded when every task has finished.
+    with staged_dir(out_dir) as local:
+        for task in names:
+            rows.extend(TASKS[task](cfg, local, tracker))
     return rows
 
 
@@ -161,10 +168,10 @@ def print_final_tables(cfg: Config, out_dir: str) -> None:
     ``out_dir``; a table whose every cell is the same is named, not printed (it stays in its file)."""
     for task in cfg.eval.tasks:
         for rel in FINAL_TABLES.get(task, []):
-            path = Path(out_dir) / rel
-            if not path.exists():
+            path = join(out_dir, rel)
+            if not exists(path):
                 continue
-            text = path.read_text()
+            text = read_text(path)
             if is_constant_table(text):
                 cells = set(table_cells(text))
                 print(f"\n## {rel}: not printed, every cell is {next(iter(cells), 'empty')!r} ({path})")

@@ -77,9 +77,9 @@ def load_samples(path: str, tasks: list[str], max_per_task: int) -> pd.DataFrame
     Raises FileNotFoundError naming the path when the split is missing, ValueError naming the sample when a
     chat does not end with an assistant turn.
     """
-    from songsage.storage import read_table
+    from songsage.storage import exists, read_table
 
-    if not Path(path).exists():
+    if not exists(path):
         raise FileNotFoundError(
             f"eval.task_metrics: no validation split at {path} (run jobs/build_sft.py, "
             "or set eval.task_metrics.data)"

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from songsage.models.blas import select_openblas_coretype
+from songsage.storage import local_copy, staged_dir
 
 # Before any ``import faiss``: its bundled OpenBLAS misdetects recent CPUs (see songsage.models.blas).
 select_openblas_coretype()
@@ -65,24 +66,25 @@ class FlatIndex:
         _, rows = self.search(queries, k)
         return [[self.ids[r] for r in row if r >= 0] for row in rows]
 
-    def save(self, out_dir: str | Path) -> Path:
-        """Write ``index.faiss`` + ``meta.json`` under ``out_dir``; returns the directory."""
+    def save(self, out_dir: str | Path) -> str:
+        """Write ``index.faiss`` + ``meta.json`` under ``out_dir`` (a local path or a URI, uploaded from a local
+        scratch copy since faiss writes local files only); returns ``out_dir`` as a string."""
         import faiss
 
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
         cpu = faiss.index_gpu_to_cpu(self._index) if self._index is not self._cpu else self._cpu
-        faiss.write_index(cpu, str(out / INDEX_FILE))
         meta = {"dim": self.dim, "count": len(self), "ids": self.ids, "metadata": self.metadata}
-        (out / META_FILE).write_text(json.dumps(meta, ensure_ascii=False))
-        return out
+        with staged_dir(str(out_dir)) as local:
+            out = Path(local)
+            faiss.write_index(cpu, str(out / INDEX_FILE))
+            (out / META_FILE).write_text(json.dumps(meta, ensure_ascii=False))
+        return str(out_dir)
 
     @classmethod
     def load(cls, in_dir: str | Path, use_gpu: bool = False) -> FlatIndex:
-        """Read an index saved by :meth:`save`."""
+        """Read an index saved by :meth:`save` (a URI is read from this node's cached copy)."""
         import faiss
 
-        src = Path(in_dir)
+        src = Path(local_copy(str(in_dir)))
         meta = json.loads((src / META_FILE).read_text())
         obj = cls(int(meta["dim"]), use_gpu=False)
         obj._cpu = faiss.read_index(str(src / INDEX_FILE))

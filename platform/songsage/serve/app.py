@@ -210,13 +210,15 @@ class RecommenderServer:
     """Playlist recommender: optional rewrite by the Generator -> Embedder -> faiss top-k over the index."""
 
     def __init__(self, cfg_tree: dict[str, Any], embedder: Any, generator: Any) -> None:
-        from songsage.models.index import FlatIndex
+        from songsage.config.paths import join
+        from songsage.models.index import META_FILE, FlatIndex
         from songsage.serve.index_build import index_dir
+        from songsage.storage import exists
 
         self.cfg = build(Config, cfg_tree)
         self.embedder, self.generator = embedder, generator
         self.index_path = index_dir(self.cfg)
-        self.index = FlatIndex.load(self.index_path) if Path(self.index_path, "meta.json").exists() else None
+        self.index = FlatIndex.load(self.index_path) if exists(join(self.index_path, META_FILE)) else None
 
     def info(self) -> dict[str, Any]:
         """Index location and rows (0 and ``loaded: false`` when no index was built)."""

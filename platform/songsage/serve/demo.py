@@ -8,10 +8,12 @@ and shuts Serve down (also on failure).
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Any
 
+from songsage import storage
 from songsage.config import Config
+from songsage.config.paths import join
+from songsage.models.index import META_FILE
 
 DEMO_QUESTION = "Suggest a title for a playlist of calm piano songs for studying."
 DEMO_QUERY = "quiet songs to focus on homework"
@@ -33,7 +35,7 @@ def serve_demo_stage(cfg: Config, out_dir: str, tracker: Any) -> list[tuple[str,
 
     rows: list[tuple[str, str]] = []
     target = index_dir(cfg)
-    if not Path(target, "meta.json").exists():
+    if not storage.exists(join(target, META_FILE)):
         manifest = build_index(cfg, target)
         rows.append(("index built", f"{manifest['rows']} playlists -> {target}"))
     else:
@@ -70,13 +72,14 @@ def serve_demo_stage(cfg: Config, out_dir: str, tracker: Any) -> list[tuple[str,
     )
     for p in top:
         print(f"  {p['score']:.3f}  {p['playlist_id']}  {p['title']}  {', '.join(p['tags'])}")
-    Path(out_dir).mkdir(parents=True, exist_ok=True)
-    Path(out_dir, "demo.json").write_text(
+    storage.make_dirs(out_dir)
+    storage.write_text(
         json.dumps(
             {"question": DEMO_QUESTION, "answer": answer, "query": DEMO_QUERY, "recommend": rec},
             ensure_ascii=False,
             indent=2,
-        )
+        ),
+        join(out_dir, "demo.json"),
     )
     tracker.log_metrics({"serve_ready_s": ready_s, "chat_latency_s": chat_s, "recommended": float(len(top))})
     return [

@@ -16,9 +16,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.fs as pafs
 
+from songsage import storage
 from songsage.config import Config
-from songsage.config.paths import join, resolve_path, run_dir
+from songsage.config.paths import is_uri, join, resolve_path, run_dir
 from songsage.models.encoder import Encoder, load_encoder
 from songsage.models.index import FlatIndex
 from songsage.storage import as_list, read_table
@@ -65,7 +67,7 @@ def playlists_source(cfg: Config) -> str:
     if cfg.serve.playlists:
         return resolve_path(cfg.serve.playlists)
     curated = join(run_dir(cfg), "curate", "playlists")
-    return curated if Path(curated).exists() else resolve_path(cfg.data.playlists)
+    return curated if storage.exists(curated) else resolve_path(cfg.data.playlists)
 
 
 def index_dir(cfg: Config) -> str:
@@ -107,11 +109,18 @@ def build_playlist_index(
 
 
 def _sha256(path: str) -> str:
-    p = Path(path)
-    files = sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
+    """sha256 over the bytes of every file under ``path`` (local or URI), in sorted path order."""
+    fs, inner = storage.filesystem(path)
+    info = fs.get_file_info(inner)
+    if info.type == pafs.FileType.Directory:
+        listed = fs.get_file_info(pafs.FileSelector(inner, recursive=True))
+        files = sorted((f.path for f in listed if f.is_file), key=lambda p: p.split("/"))  # Path order
+    else:
+        files = [inner]
     h = hashlib.sha256()
     for f in files:
-        h.update(f.read_bytes())
+        with fs.open_input_stream(f) as fh:
+            h.update(fh.read())
     return h.hexdigest()
 
 
@@ -137,7 +146,12 @@ def build_index(cfg: Config, out_index_dir: str, encoder: Encoder | None = None)
         "with_description": int((playlists["description"] != "").sum()),
         "seconds": round(time.perf_counter() - start, 3),
     }
-    (Path(out_index_dir).parent / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
+    parent = (
+        out_index_dir.rstrip("/").rsplit("/", 1)[0]
+        if is_uri(out_index_dir)
+        else str(Path(out_index_dir).parent)
+    )
+    storage.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), join(parent, MANIFEST))
     return manifest
 
 
