@@ -39,13 +39,16 @@ def build_playlistsense_stage(cfg: Config, out_dir: str, tracker: Tracker) -> li
     """PlaylistSense queries: one per (playlist, perspective), written by the configured generator."""
     from songsage.eval.playlistsense import QUERIES_FILE, build_queries
 
-    df = build_queries(cfg, out_dir)
+    from songsage.storage import staged_dir
+
+    with staged_dir(out_dir) as local:  # written locally, uploaded when out_dir is a URI
+        df = build_queries(cfg, local)
+        tracker.log_artifact(f"{local}/{QUERIES_FILE}")
     counts = df.groupby("perspective").size().to_dict()
     empty = int((df["query"].str.len() == 0).sum())
     tracker.log_metrics(
         {"queries": len(df), "playlists": df["playlist_id"].nunique(), "empty_queries": empty}
     )
-    tracker.log_artifact(f"{out_dir}/{QUERIES_FILE}")
     backend = cfg.generator.backend + ":" + (cfg.generator.model or cfg.model.name_or_path)
     return [
         ("generator", backend),
