@@ -38,7 +38,6 @@ def pretrain_stage(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[st
 def build_playlistsense_stage(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, str]]:
     """PlaylistSense queries: one per (playlist, perspective), written by the configured generator."""
     from songsage.eval.playlistsense import QUERIES_FILE, build_queries
-
     from songsage.storage import staged_dir
 
     with staged_dir(out_dir) as local:  # written locally, uploaded when out_dir is a URI
