@@ -17,6 +17,7 @@ import io
 import json
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -110,9 +111,9 @@ def write_text(text: str, path: str) -> None:
         fh.write(text.encode("utf-8"))
 
 
-def write_json(data: Any, path: str) -> None:
-    """Write JSON (UTF-8, indented, sorted keys) to a local path or URI."""
-    write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True), path)
+def write_json(data: Any, path: str, default: Callable[[Any], Any] | None = None) -> None:
+    """Write JSON (UTF-8, indented, sorted keys) to a local path or URI; ``default`` as in ``json.dumps``."""
+    write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=default), path)
 
 
 def read_text(path: str) -> str:

@@ -67,10 +67,11 @@ def _listing(path: str) -> list[tuple[str, int, int]]:
     return sorted(out)
 
 
-def cache_key(path: str) -> str:
-    """Hex key of ``path``'s current version: sha256 of the URI and its file listing."""
+def cache_key(path: str, listing: list[tuple[str, int, int]] | None = None) -> str:
+    """Hex key of ``path``'s current version: sha256 of the URI and its file listing (``listing``: one the
+    caller already has, else listed here)."""
     h = hashlib.sha256(path.rstrip("/").encode())
-    for rel, size, mtime in _listing(path):
+    for rel, size, mtime in listing if listing is not None else _listing(path):
         h.update(f"\0{rel}\0{size}\0{mtime}".encode())
     return h.hexdigest()[:32]
 
@@ -83,7 +84,7 @@ def local_copy(path: str) -> str:
     if not is_uri(path):
         return path
     listing = _listing(path)
-    target = node_cache_root() / "artifacts" / cache_key(path)
+    target = node_cache_root() / "artifacts" / cache_key(path, listing)
     name = Path(path.rstrip("/")).name
     final = target / name
     if final.exists():

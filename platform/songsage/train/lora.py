@@ -127,12 +127,13 @@ def trainable_params(model: Any) -> list[Any]:
 
 
 def save_adapter(
-    module: Any, tokenizer: Any, out_dir: str, zero_stage: int, rank: int, base_path: str
+    module: Any, tokenizer: Any, out_dir: str, zero_stage: int, rank: int, base_path: str, log_to: Any = None
 ) -> str:
     """Save the PEFT adapter (+ tokenizer) to ``out_dir`` (local or URI: staged in the node cache, then uploaded)
     on rank 0; under ZeRO-3 the LoRA parameters are gathered on every rank first (collective), so the saved
-    matrices are complete. ``base_path`` goes into ``adapter_config.json`` as the base model. Returns
-    ``out_dir`` on rank 0 ('' elsewhere)."""
+    matrices are complete. ``base_path`` goes into ``adapter_config.json`` as the base model; ``log_to`` (a
+    tracker) logs the files as artifacts ``adapter/`` from the local copy. Returns ``out_dir`` on rank 0
+    ('' elsewhere)."""
     import contextlib
 
     gather: Any = contextlib.nullcontext()
@@ -149,6 +150,8 @@ def save_adapter(
                 conf = json.loads(conf_path.read_text(encoding="utf-8"))
                 conf["base_model_name_or_path"] = base_path
                 conf_path.write_text(json.dumps(conf, indent=2), encoding="utf-8")
+                if log_to is not None:
+                    log_to.log_artifacts(local, ADAPTER_DIR)
     return out_dir if rank == 0 else ""
 
 

@@ -16,7 +16,6 @@ its own rows (each row read once; assignment depends on timing).
 
 from __future__ import annotations
 
-import json
 import math
 import random
 import time
@@ -365,7 +364,7 @@ def run_pretraining(cfg: Config, out_dir: str, tracker: Tracker) -> dict[str, An
         "registered_model": registered,
     }
     manifest = {k: v for k, v in summary.items() if k != "history"}
-    write_json(json.loads(json.dumps(manifest, default=str)), join(out_dir, "manifest.json"))
+    write_json(manifest, join(out_dir, "manifest.json"), default=str)
     return summary
 
 

@@ -16,7 +16,6 @@ plus, optionally, the merged model.
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import random
 import time
@@ -199,7 +198,7 @@ def launch_lora(
         "registered_model": registered,
     }
     manifest = {k: v for k, v in summary.items() if k != "history"}
-    write_json(json.loads(json.dumps(manifest, default=str)), join(out_dir, "manifest.json"))
+    write_json(manifest, join(out_dir, "manifest.json"), default=str)
     return summary
 
 
@@ -423,13 +422,14 @@ def lora_loop(config: dict[str, Any], step_fn: StepFn, units_fn: Callable[[dict[
         if finished:
             out_dir = config["out_dir"]
             base_path = config["base"].name_or_path
-            adapter = save_adapter(
+            save_adapter(
                 engine.module,
                 tokenizer,
                 join(out_dir, ADAPTER_DIR),
                 section.deepspeed.stage,
                 info.rank,
                 base_path,
+                tracker,
             )
             if section.save_merged:
                 merged = merged_state(engine.module, section.deepspeed.stage)
@@ -437,8 +437,6 @@ def lora_loop(config: dict[str, Any], step_fn: StepFn, units_fn: Callable[[dict[
                     with staged_dir(join(out_dir, MERGED_DIR)) as local:
                         merged.save_pretrained(local)
                         tokenizer.save_pretrained(local)
-            if adapter:
-                tracker.log_artifacts(adapter, ADAPTER_DIR)
         final = {
             "step": float(state["global_step"]),
             "finished": float(finished),
