@@ -5,17 +5,13 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 
 import pytest
 
+from tests.cluster.simtest import REPO, run_on_sim_cluster, upload_raw
 from tests.helpers import MlflowServer, S3Server
 
-REPO = Path(__file__).resolve().parents[2]
 RUN = "s3://songsage/runs/cluster-sim-resume"
 STEPS = 8
 STEP_LINE = re.compile(r"\[pretrain\] step (\d+)/\d+ loss ([0-9.]+)")
@@ -28,32 +24,16 @@ def test_pretraining_survives_losing_a_worker_node(
     s3_server: S3Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     s3_server.clear(RUN)
-    for name in ("songs", "playlists", "general"):
-        s3_server.client.upload_file(
-            str(REPO / "data/sample" / f"{name}.jsonl"), "songsage", f"raw/{name}/{name}.jsonl"
-        )
+    upload_raw(s3_server)
     monkeypatch.setenv("SONGSAGE_NODE_CACHE", str(tmp_path / "node-cache"))
     workdir = tmp_path / "work"
     workdir.mkdir()
-    ray_tmp = tempfile.mkdtemp(prefix="ray-sim-")
     mlflow_server = MlflowServer(tmp_path / "mlflow", "s3://songsage/mlflow-artifacts")
-    report_path, log_path = tmp_path / "report.json", tmp_path / "job.log"
     try:
-        subprocess.run(
+        report, log = run_on_sim_cluster(
+            tmp_path,
+            workdir,
             [
-                sys.executable,
-                str(REPO / "tests/cluster/sim_cluster.py"),
-                "--report",
-                str(report_path),
-                "--workdir",
-                str(workdir),
-                "--temp-dir",
-                ray_tmp,
-                "--log",
-                str(log_path),
-                "--fault",
-                rf"\[pretrain\] step 5/{STEPS} ",
-                "--",
                 str(REPO / "jobs/pipeline.py"),
                 "--config",
                 str(REPO / "configs/cluster-sim.yaml"),
@@ -68,14 +48,11 @@ def test_pretraining_survives_losing_a_worker_node(
                 "--set",
                 "pretrain.register_model=false",
             ],
-            check=True,
-            timeout=840,
+            timeout_s=840,
+            fault=rf"\[pretrain\] step 5/{STEPS} ",
         )
     finally:
         mlflow_server.close()
-        shutil.rmtree(ray_tmp, ignore_errors=True)
-    report = json.loads(report_path.read_text())
-    log = log_path.read_text(errors="replace")
     assert report["returncode"] == 0, log[-6000:]
     assert report["fault"]["fired"] and report["fault"]["removed_node"] in report["worker_nodes"]
 

@@ -5,17 +5,15 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 
+from tests.cluster.simtest import REPO, run_on_sim_cluster, upload_raw
 from tests.helpers import MlflowServer, S3Server, free_port
 
-REPO = Path(__file__).resolve().parents[2]
 RUN = "s3://songsage/runs/cluster-sim"
 STAGES = [
     "curate",
@@ -48,11 +46,10 @@ OUTPUTS = [
 ]
 
 
-def _upload_raw(s3: S3Server) -> None:
-    for name in ("songs", "playlists", "general"):
-        s3.client.upload_file(
-            str(REPO / "data/sample" / f"{name}.jsonl"), "songsage", f"raw/{name}/{name}.jsonl"
-        )
+def _repo_files() -> set[str]:
+    """``git status`` lines of the repository, ignored and untracked files included."""
+    cmd = ["git", "status", "--porcelain", "--ignored", "--untracked-files=all"]
+    return set(subprocess.run(cmd, cwd=REPO, capture_output=True, text=True).stdout.splitlines())
 
 
 def _tmp_files() -> set[str]:
@@ -66,35 +63,19 @@ def test_pipeline_runs_on_a_simulated_cluster_with_s3_storage(
 ) -> None:
     s3_server.clear(RUN)
     s3_server.clear("s3://songsage/mlflow-artifacts")
-    _upload_raw(s3_server)
+    upload_raw(s3_server)
     node_cache = tmp_path / "node-cache"
     monkeypatch.setenv("SONGSAGE_NODE_CACHE", str(node_cache))
     workdir = tmp_path / "work"
     workdir.mkdir()
     tmp_before = _tmp_files()
-    repo_before = subprocess.run(
-        ["git", "status", "--porcelain", "--ignored", "--untracked-files=all"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-    ).stdout
-    ray_tmp = tempfile.mkdtemp(prefix="ray-sim-")  # short: Ray's socket paths must fit 107 characters
+    repo_before = _repo_files()
     mlflow_server = MlflowServer(tmp_path / "mlflow", "s3://songsage/mlflow-artifacts")
-    report_path, log_path = tmp_path / "report.json", tmp_path / "job.log"
     try:
-        subprocess.run(
+        report, log = run_on_sim_cluster(
+            tmp_path,
+            workdir,
             [
-                sys.executable,
-                str(REPO / "tests/cluster/sim_cluster.py"),
-                "--report",
-                str(report_path),
-                "--workdir",
-                str(workdir),
-                "--temp-dir",
-                ray_tmp,
-                "--log",
-                str(log_path),
-                "--",
                 str(REPO / "jobs/pipeline.py"),
                 "--config",
                 str(REPO / "configs/cluster-sim.yaml"),
@@ -105,11 +86,8 @@ def test_pipeline_runs_on_a_simulated_cluster_with_s3_storage(
                 "--set",
                 f"eval.choice.benchmarks=[{{name: ziqi-eval, path: {REPO / 'data/benchmarks/ziqi-eval'}}}]",
             ],
-            check=True,
-            timeout=1100,
+            timeout_s=1100,
         )
-        report = json.loads(report_path.read_text())
-        log = log_path.read_text()
         assert report["returncode"] == 0, log[-6000:]
 
         keys = set(s3_server.keys(RUN))
@@ -135,12 +113,7 @@ def test_pipeline_runs_on_a_simulated_cluster_with_s3_storage(
 
         assert not any(workdir.iterdir()), f"written to the working directory: {list(workdir.iterdir())}"
         assert _tmp_files() <= tmp_before, "run files written to the system temp dir"
-        repo_after = subprocess.run(
-            ["git", "status", "--porcelain", "--ignored", "--untracked-files=all"],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-        ).stdout
+        repo_after = _repo_files()
         assert set(repo_after.splitlines()) <= set(repo_before.splitlines()), (
             "the job wrote into the repository"
         )
@@ -166,4 +139,3 @@ def test_pipeline_runs_on_a_simulated_cluster_with_s3_storage(
         assert evaluate_tags["mlflow.parentRunId"] == by_job["pipeline"].info.run_id
     finally:
         mlflow_server.close()
-        shutil.rmtree(ray_tmp, ignore_errors=True)
