@@ -142,7 +142,7 @@ class MlflowServer:
         self.uri = f"http://127.0.0.1:{self.port}"
         root.mkdir(parents=True, exist_ok=True)
         self.log = root / "mlflow-server.log"
-        mlflow_bin = Path(sys.executable).with_name("mlflow")
+        mlflow_bin = venv_bin("mlflow")
         self._proc = subprocess.Popen(
             [
                 str(mlflow_bin),
@@ -186,6 +186,11 @@ class MlflowServer:
                 self._proc.wait(timeout=20)
             except Exception:
                 os.killpg(self._proc.pid, signal.SIGKILL)
+
+
+def venv_bin(name: str) -> str:
+    """Path of console script ``name`` installed next to this interpreter (CI does not put the venv on PATH)."""
+    return str(Path(sys.executable).with_name(name))
 
 
 def stop_process_group(proc: subprocess.Popen, grace_s: float = 40.0) -> None:

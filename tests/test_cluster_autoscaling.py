@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.helpers import free_port, stop_process_group
+from tests.helpers import free_port, stop_process_group, venv_bin
 
 REPO = Path(__file__).resolve().parents[1]
 CPU_SCALE = 32
@@ -176,7 +176,7 @@ class LocalAutoscalingCluster:
         config_path.write_text(json.dumps(self.config))
         resources = {k: v for k, v in self.head_resources.items() if k not in ("CPU", "GPU")}
         cmd = [
-            "ray", "start", "--head", "--block",
+            venv_bin("ray"), "start", "--head", "--block",
             f"--autoscaling-config={config_path}",
             "--node-ip-address=127.0.0.1",
             f"--port={self.port}",

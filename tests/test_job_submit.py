@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
-from tests.helpers import free_port, stop_process_group
+from tests.helpers import free_port, stop_process_group, venv_bin
 
 HEAD_START_TIMEOUT_S = 90.0
 JOB_TIMEOUT_S = 150.0
@@ -64,8 +64,12 @@ def _status(url: str, headers: dict[str, str]) -> int:
 
 
 def _clean_env() -> dict[str, str]:
+    """This environment without Ray's address and auth settings; the venv's bin first on PATH, so the job's
+    ``python`` entrypoint is this interpreter's environment (as on a node where the venv is activated)."""
     drop = ("RAY_ADDRESS", "RAY_AUTH_TOKEN", "RAY_AUTH_TOKEN_PATH", "RAY_AUTH_MODE")
-    return {k: v for k, v in os.environ.items() if k not in drop}
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env["PATH"] = os.pathsep.join([str(Path(venv_bin("python")).parent), env.get("PATH", "")])
+    return env
 
 
 @pytest.fixture
@@ -75,7 +79,7 @@ def token_head() -> Iterator[Head]:
     home = tmp / "home"
     home.mkdir()
     gen = subprocess.run(
-        ["ray", "get-auth-token", "--generate"],
+        [venv_bin("ray"), "get-auth-token", "--generate"],
         env={**_clean_env(), "HOME": str(home)},
         capture_output=True,
         text=True,
@@ -88,7 +92,7 @@ def token_head() -> Iterator[Head]:
 
     port, dashboard_port = free_port(), free_port()
     cmd = [
-        "ray", "start", "--head", "--block",
+        venv_bin("ray"), "start", "--head", "--block",
         "--node-ip-address", "127.0.0.1",
         "--dashboard-host", "127.0.0.1",
         "--port", str(port),

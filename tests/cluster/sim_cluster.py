@@ -7,7 +7,8 @@ driver, the GCS, the dashboard and Serve's proxy) and ``--workers`` worker nodes
 driver subprocess in ``--workdir`` with ``RAY_ADDRESS`` pointing at the head, so the job connects as a
 ``ray job submit`` driver does (the package shipped through ``runtime_env.py_modules``); then records where
 Ray Train workers and Serve replicas ran (the state API) and writes the report JSON:
-``{"returncode", "seconds", "head_node", "worker_nodes", "actors": [{"class_name", "node_id", "state"}]}``.
+``{"returncode", "seconds", "head_node", "worker_nodes" (a replacement node included), "fault",
+"actors": [{"class_name", "node_id", "state"}]}``.
 Its own process, because a pytest process may already hold another Ray session.
 """
 
@@ -31,6 +32,8 @@ def start_cluster(workers: int, cpus: int, temp_dir: str) -> Any:
     """Head (0 CPUs, dashboard for the state API) + ``workers`` nodes of ``cpus`` CPUs each."""
     from ray.cluster_utils import Cluster
 
+    from songsage.raysession import RAY_SYSTEM_CONFIG
+
     cluster = Cluster(
         initialize_head=True,
         head_node_args={
@@ -38,6 +41,7 @@ def start_cluster(workers: int, cpus: int, temp_dir: str) -> Any:
             "include_dashboard": True,
             "temp_dir": temp_dir,
             "object_store_memory": OBJECT_STORE_BYTES,
+            "_system_config": RAY_SYSTEM_CONFIG,
         },
     )
     for _ in range(workers):
@@ -66,7 +70,7 @@ def replace_train_node_when(
 ) -> dict[str, Any]:
     """Wait for a line of the job's log matching ``pattern``, then remove the worker node that hosts a live
     Ray Train worker (``Cluster.remove_node``: its raylet and workers die) and add a fresh node of the same
-    shape. Returns what happened: the line, the removed node id, seconds into the job."""
+    shape. Returns what happened: the line, the removed and added node ids, seconds into the job."""
     import re
 
     import ray
@@ -91,8 +95,16 @@ def replace_train_node_when(
         ray.shutdown()
     victim = next(n for n in cluster.worker_nodes if n.node_id in hosts)
     cluster.remove_node(victim, allow_graceful=False)
-    cluster.add_node(num_cpus=cpus, resources={"sim_worker": 1}, object_store_memory=OBJECT_STORE_BYTES)
-    return {"fired": True, "line": line, "removed_node": victim.node_id, "at_s": time.perf_counter() - t0}
+    fresh = cluster.add_node(
+        num_cpus=cpus, resources={"sim_worker": 1}, object_store_memory=OBJECT_STORE_BYTES
+    )
+    return {
+        "fired": True,
+        "line": line,
+        "removed_node": victim.node_id,
+        "added_node": fresh.node_id,
+        "at_s": time.perf_counter() - t0,
+    }
 
 
 def main() -> int:
@@ -123,6 +135,8 @@ def main() -> int:
             )
             if args.fault:
                 report["fault"] = replace_train_node_when(args.fault, args.log, proc, cluster, args.cpus)
+                if report["fault"]["fired"]:
+                    report["worker_nodes"].append(report["fault"]["added_node"])
             proc.wait()
         report["seconds"] = time.perf_counter() - t0
         report["returncode"] = proc.returncode

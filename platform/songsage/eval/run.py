@@ -9,6 +9,7 @@ job summary.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -121,7 +122,7 @@ def run_evaluation(
     cfg: Config, out_dir: str, tracker: Tracker, tasks: list[str] | None = None
 ) -> list[tuple[str, str]]:
     """Run ``tasks`` (default ``cfg.eval.tasks``) writing under ``out_dir`` (a local path or a URI); return
-    summary rows ``(name, value)``."""
+    summary rows ``(name, value)``, each task's wall-clock seconds among them (also an MLflow metric)."""
     names = list(tasks or cfg.eval.tasks)
     for task in names:
         if task not in TASKS:
@@ -131,7 +132,11 @@ def run_evaluation(
     # out_dir is filled from one local tree, uploaded when every task has finished.
     with staged_dir(out_dir) as local:
         for task in names:
+            t0 = time.perf_counter()
             rows.extend(TASKS[task](cfg, local, tracker))
+            seconds = time.perf_counter() - t0
+            rows.append((f"{task} seconds", f"{seconds:.1f}"))
+            tracker.log_metrics({metric_name("eval", task, "seconds"): seconds})
     return rows
 
 

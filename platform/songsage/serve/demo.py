@@ -75,7 +75,14 @@ def serve_demo_stage(cfg: Config, out_dir: str, tracker: Any) -> list[tuple[str,
     storage.make_dirs(out_dir)
     storage.write_text(
         json.dumps(
-            {"question": DEMO_QUESTION, "answer": answer, "query": DEMO_QUERY, "recommend": rec},
+            {
+                "question": DEMO_QUESTION,
+                "answer": answer,
+                "finish_reason": chat.choices[0].finish_reason,
+                "usage": chat.usage.model_dump() if chat.usage else None,
+                "query": DEMO_QUERY,
+                "recommend": rec,
+            },
             ensure_ascii=False,
             indent=2,
         ),

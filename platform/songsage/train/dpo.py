@@ -172,7 +172,7 @@ def run_dpo(cfg: Config, out_dir: str, tracker: Tracker) -> dict[str, Any]:
         TokenizePairs,
         fn_constructor_kwargs={"model_cfg": base, "section": cfg.dpo},
         batch_format="pyarrow",
-        concurrency=1,
+        compute=ray.data.ActorPoolStrategy(size=1),
     ).materialize()
     tracker.set_tags({"dpo.data": src, "dpo.sft_adapter": adapter or NO_ADAPTER})
     return launch_lora(cfg, JOB, dpo_loop, out_dir, tracker, base, {"train": ds}, {"sft_adapter": adapter})

@@ -228,7 +228,7 @@ def run_sft(cfg: Config, out_dir: str, tracker: Tracker) -> dict[str, Any]:
                 TokenizeChats,
                 fn_constructor_kwargs={"model_cfg": base, "section": section},
                 batch_format="pyarrow",
-                concurrency=1,
+                compute=ray.data.ActorPoolStrategy(size=1),
             )
             datasets[name] = ds.materialize()
     if "eval" in datasets and datasets["eval"].count() == 0:
