@@ -1,13 +1,10 @@
 """The cluster profile end to end on a simulated multi-node cluster: a 0-CPU head and two worker nodes
 (``ray.cluster_utils.Cluster``), raw data and run artifacts on an S3 API on 127.0.0.1 (moto), one
-``mlflow server`` whose artifacts go to the bucket; the job runs from an empty working directory. Mid-way
-through pretraining the Train workers' node is lost: Ray Train restores from the last checkpoint in the bucket
-(``FailureConfig``) on a fresh node, continues its loss curve, and the rest of the pipeline runs on."""
+``mlflow server`` whose artifacts go to the bucket; the job runs from an empty working directory."""
 
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import tempfile
 from pathlib import Path
@@ -18,10 +15,6 @@ from tests.cluster.simtest import REPO, run_on_sim_cluster, upload_raw
 from tests.helpers import MlflowServer, S3Server, free_port
 
 RUN = "s3://songsage/runs/cluster-sim"
-PRETRAIN_STEPS = 8
-FAULT = rf"\[pretrain\] step 5/{PRETRAIN_STEPS} "
-STEP_LINE = re.compile(r"\[pretrain\] step (\d+)/\d+ loss ([0-9.]+)")
-RESUMED = re.compile(r"\[pretrain\] worker 0/\d+: .*\(resumed at step (\d+)\)")
 STAGES = [
     "curate",
     "pretrain",
@@ -63,21 +56,6 @@ def _tmp_files() -> set[str]:
     return {p.name for p in Path(tempfile.gettempdir()).iterdir() if p.name.startswith("songsage")}
 
 
-def _check_pretraining_resumed(report: dict, log: str) -> None:
-    """The node was replaced, training restored from an even-step checkpoint (checkpoint_every: 2) and ran
-    the remaining steps once, starting where the lost run had got to."""
-    assert report["fault"]["fired"] and report["fault"]["removed_node"] in report["worker_nodes"]
-    resumed = RESUMED.search(log)
-    assert resumed, "the run did not restore from a checkpoint after the node was lost:\n" + log[-4000:]
-    restored_at = int(resumed.group(1))
-    assert 2 <= restored_at <= 6 and restored_at % 2 == 0, restored_at
-    before = {int(s): float(x) for s, x in STEP_LINE.findall(log[: resumed.start()])}
-    after = {int(s): float(x) for s, x in STEP_LINE.findall(log[resumed.end() :])}
-    assert sorted(after) == list(range(restored_at + 1, PRETRAIN_STEPS + 1)), after
-    assert after[restored_at + 1] <= before[1], (before, after)
-    assert abs(after[restored_at + 1] - before.get(restored_at + 1, after[restored_at + 1])) < 0.05
-
-
 @pytest.mark.slow
 @pytest.mark.timeout(1600)
 def test_pipeline_runs_on_a_simulated_cluster_with_s3_storage(
@@ -107,14 +85,10 @@ def test_pipeline_runs_on_a_simulated_cluster_with_s3_storage(
                 f"serve.port={free_port()}",
                 "--set",
                 f"eval.choice.benchmarks=[{{name: ziqi-eval, path: {REPO / 'data/benchmarks/ziqi-eval'}}}]",
-                "--set",
-                f"pretrain.max_steps={PRETRAIN_STEPS}",
             ],
             timeout_s=1500,
-            fault=FAULT,
         )
         assert report["returncode"] == 0, log[-6000:]
-        _check_pretraining_resumed(report, log)
 
         keys = set(s3_server.keys(RUN))
         missing = [rel for rel in OUTPUTS if f"runs/cluster-sim/{rel}" not in keys]
