@@ -103,8 +103,11 @@ def test_pipeline_runs_on_a_simulated_cluster_with_s3_storage(
                 "Body"
             ].read()
         )
-        # The sim profile's model is tiny and random (its text may be empty); that Serve generated is the check.
-        assert demo["usage"]["completion_tokens"] >= 1 and isinstance(demo["answer"], str), demo
+        # The sim profile's tiny model, trained on packed text full of end-of-text tokens, answers '' (end of
+        # text first): that Serve on the workers completed the request is the check here, the text is
+        # tests/test_demo.py's on the real small model.
+        assert isinstance(demo["answer"], str) and demo["finish_reason"] in ("stop", "length"), demo
+        assert demo["usage"]["prompt_tokens"] > 0, demo
         assert demo["recommend"]["playlists"], demo
 
         workers = set(report["worker_nodes"])
