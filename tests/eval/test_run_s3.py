@@ -12,7 +12,7 @@ import pytest
 from songsage import storage
 from songsage.config import load_config
 from songsage.eval.run import print_final_tables, run_evaluation
-from tests.eval.test_task_metrics import SAMPLES, FakeEncoder, _write_split
+from tests.eval.test_task_metrics import SAMPLES, FakeEncoder, _write_split, tiny_echo_judge_overrides
 
 pytestmark = pytest.mark.slow  # the tiny model generates in a Ray Data actor pool (~20 s)
 
@@ -47,23 +47,12 @@ def test_evaluation_writes_tables_to_s3(
     refs = {p: r for _, _, p, r in SAMPLES}
     echo = chat_server(lambda body: refs.get(body["messages"][-1]["content"], "?"))
     judge = chat_server(lambda body: "Creativity: 7\nFluency: 8\nRelevance: 6\nEmotional Expression: 9")
-    t = tiny_model_cfg.tiny
     cfg = load_config(
         None,
         [
             f"run.dir={s3_dir}",
-            "tracking.enabled=false",
-            f"model.tiny.hidden_size={t.hidden_size}",
-            f"model.tiny.intermediate_size={t.intermediate_size}",
-            "eval.model_name=tiny",
-            "eval.model.max_new_tokens=4",
             "eval.tasks=[task_metrics, judge]",
-            "generator.cache_dir='off'",
-            f"eval.compare=[{{name: echo, backend: openai, base_url: {echo.base_url}, model: echo, cache_dir: 'off'}}]",
-            "eval.judge.lyrics=auto",
-            f"eval.judge.generator.base_url={judge.base_url}",
-            "eval.judge.generator.model=judge",
-            "eval.judge.generator.cache_dir='off'",
+            *tiny_echo_judge_overrides(tiny_model_cfg, echo.base_url, judge.base_url),
         ],
     )
     monkeypatch.setattr("songsage.models.encoder.load_encoder", lambda _cfg: FakeEncoder())

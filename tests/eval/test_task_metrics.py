@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -138,6 +139,25 @@ def test_evaluated_model_resolution(tmp_path):
 
 
 @pytest.mark.slow
+def tiny_echo_judge_overrides(tiny_model_cfg: Any, echo_url: str, judge_url: str) -> list[str]:
+    """Config overrides of the Table 2 + judge tests: the tiny model evaluated (4 new tokens), an "echo"
+    endpoint compared, the judge at ``judge_url``, tracking and generation caches off."""
+    t = tiny_model_cfg.tiny
+    return [
+        "tracking.enabled=false",
+        f"model.tiny.hidden_size={t.hidden_size}",
+        f"model.tiny.intermediate_size={t.intermediate_size}",
+        "eval.model_name=tiny",
+        "eval.model.max_new_tokens=4",
+        "generator.cache_dir='off'",
+        f"eval.compare=[{{name: echo, backend: openai, base_url: {echo_url}, model: echo, cache_dir: 'off'}}]",
+        "eval.judge.lyrics=auto",
+        f"eval.judge.generator.base_url={judge_url}",
+        "eval.judge.generator.model=judge",
+        "eval.judge.generator.cache_dir='off'",
+    ]
+
+
 def test_table2_two_models_and_judge_auto(ray_session, tiny_model_cfg, chat_server, tmp_path, monkeypatch):
     refs = {p: r for _, _, p, r in SAMPLES}
     echo = chat_server(lambda body: refs.get(body["messages"][-1]["content"], "?"))
@@ -149,23 +169,12 @@ def test_table2_two_models_and_judge_auto(ray_session, tiny_model_cfg, chat_serv
         )
     )
     _write_split(tmp_path / "build_sft")
-    t = tiny_model_cfg.tiny
     cfg = load_config(
         None,
         [
             f"run.dir={tmp_path}",
-            "tracking.enabled=false",
-            f"model.tiny.hidden_size={t.hidden_size}",
-            f"model.tiny.intermediate_size={t.intermediate_size}",
-            "eval.model_name=tiny",
-            "eval.model.max_new_tokens=4",
             "eval.model.batch_size=8",
-            "generator.cache_dir='off'",
-            f"eval.compare=[{{name: echo, backend: openai, base_url: {echo.base_url}, model: echo, cache_dir: 'off'}}]",
-            "eval.judge.lyrics=auto",
-            f"eval.judge.generator.base_url={judge.base_url}",
-            "eval.judge.generator.model=judge",
-            "eval.judge.generator.cache_dir='off'",
+            *tiny_echo_judge_overrides(tiny_model_cfg, echo.base_url, judge.base_url),
         ],
     )
     monkeypatch.setattr("songsage.models.encoder.load_encoder", lambda _cfg: FakeEncoder())
