@@ -24,7 +24,6 @@ def serve_demo_stage(cfg: Config, out_dir: str, tracker: Any) -> list[tuple[str,
 
     Inputs: ``cfg.serve`` (+ model/encoder sections); ``out_dir`` receives ``demo.json``. Times in seconds.
     """
-    import json
     import os
 
     import httpx
@@ -73,19 +72,15 @@ def serve_demo_stage(cfg: Config, out_dir: str, tracker: Any) -> list[tuple[str,
     for p in top:
         print(f"  {p['score']:.3f}  {p['playlist_id']}  {p['title']}  {', '.join(p['tags'])}")
     storage.make_dirs(out_dir)
-    storage.write_text(
-        json.dumps(
-            {
-                "question": DEMO_QUESTION,
-                "answer": answer,
-                "finish_reason": chat.choices[0].finish_reason,
-                "usage": chat.usage.model_dump() if chat.usage else None,
-                "query": DEMO_QUERY,
-                "recommend": rec,
-            },
-            ensure_ascii=False,
-            indent=2,
-        ),
+    storage.write_json(
+        {
+            "question": DEMO_QUESTION,
+            "answer": answer,
+            "finish_reason": chat.choices[0].finish_reason,
+            "usage": chat.usage.model_dump() if chat.usage else None,
+            "query": DEMO_QUERY,
+            "recommend": rec,
+        },
         join(out_dir, "demo.json"),
     )
     tracker.log_metrics({"serve_ready_s": ready_s, "chat_latency_s": chat_s, "recommended": float(len(top))})
