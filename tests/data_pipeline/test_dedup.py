@@ -7,6 +7,7 @@ from songsage.config.schema import NormalizeConfig
 from songsage.data.dedup import (
     band_keys,
     bucket_edges,
+    bucket_pairs,
     clusters_from_edges,
     jaccard,
     minhash,
@@ -55,6 +56,15 @@ def test_union_find_components_and_representatives():
     members = clusters_from_edges(edges)
     assert set(members.values()) == {"a"}
     assert clusters_from_edges([("x", "y")]) == {"x": "x", "y": "x"}
+
+
+def test_bucket_pairs_checks_every_pair_not_only_the_star():
+    # B and C share a bucket with an unrelated smaller A: the pair (B, C) is still proposed
+    assert bucket_pairs(["c", "a", "b"], 256) == [("a", "b"), ("a", "c"), ("b", "c")]
+    assert bucket_pairs(["x"], 256) == []
+    # above the bound: a sliding window of the next max_bucket_size - 1 members in id order
+    assert bucket_pairs(["d", "a", "c", "b"], 2) == [("a", "b"), ("b", "c"), ("c", "d")]
+    assert len(bucket_pairs([f"s{i:03d}" for i in range(10)], 3)) == 9 + 8
 
 
 def test_labelled_pairs_recall_and_precision():

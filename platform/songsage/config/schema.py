@@ -126,6 +126,11 @@ class DedupConfig:
     seed: int = 1
     # Candidate pairs are verified with the exact shingle Jaccard (drops LSH false positives).
     verify: bool = True
+    # An LSH bucket proposes all its pairs up to this many members, a sliding window of pairs above.
+    max_bucket_size: int = 256
+    # Connected components of the verified pairs run on the driver up to this many edges (ids only),
+    # as distributed min-label propagation on Ray Data above it.
+    driver_components_max_edges: int = 1_000_000
 
     def validate(self, prefix: str) -> None:
         if self.num_perm % self.bands:
@@ -136,6 +141,10 @@ class DedupConfig:
             raise ConfigError(f"{prefix}.threshold: must be in (0, 1], got {self.threshold}")
         if self.shingle_size < 1:
             raise ConfigError(f"{prefix}.shingle_size: must be >= 1")
+        if self.max_bucket_size < 2:
+            raise ConfigError(f"{prefix}.max_bucket_size: must be >= 2, got {self.max_bucket_size}")
+        if self.driver_components_max_edges < 0:
+            raise ConfigError(f"{prefix}.driver_components_max_edges: must be >= 0")
 
 
 @dataclass

@@ -30,20 +30,20 @@ from songsage.config import Config, to_dict
 from songsage.config.paths import join
 from songsage.data import io
 from songsage.data.balance import balance_targets, order_key
-from songsage.data.dedup import bucket_edges, clusters_from_edges, jaccard, lsh_threshold, shingle_set
+from songsage.data.dedup import bucket_edges, clusters_from_edges
 from songsage.data.mix import copies, mix_plan
+from songsage.data.near_dedup import near_duplicate_clusters
 from songsage.data.pack import pack_documents
 from songsage.data.transforms import (
     Tokenize,
-    assign_clusters,
     clean_batch,
     drop_ids,
+    fill_clusters,
     keep_balanced,
     langid_batch,
     mark_duplicates,
     mark_rejected_lines,
     quarantine_rows,
-    signature_batch,
     token_lists,
     validate_batch,
 )
@@ -228,36 +228,6 @@ def _exact_dedup(passed: ray.data.Dataset) -> dict[str, str]:
     return {i: rep for i, rep in members.items() if i != rep}
 
 
-def _near_dedup(cfg: Config, uniq: ray.data.Dataset) -> tuple[dict[str, str], dict[str, Any]]:
-    """MinHash-LSH over ``uniq`` -> {member id: representative id} (clustered songs only), stats."""
-    dcfg = cfg.curate.dedup
-    bands = _map(
-        uniq.select_columns(["song_id", "lyrics_norm"]), partial(signature_batch, cfg=dcfg)
-    ).materialize()
-    candidates = _group_edges(_collisions(bands, "band_key", ["song_id"]), "band_key", "song_id")
-    edges = candidates
-    if dcfg.verify and edges:
-        ids = pa.array(sorted({x for pair in edges for x in pair}))
-
-        def keep_candidates(batch: pa.Table) -> pa.Table:
-            return batch.filter(pc.is_in(batch.column("song_id"), value_set=ids))
-
-        texts = {
-            r["song_id"]: r["lyrics_norm"]
-            for r in _map(uniq.select_columns(["song_id", "lyrics_norm"]), keep_candidates).take_all()
-        }
-        shingles = {i: shingle_set(t, dcfg.shingle_size) for i, t in texts.items()}
-        edges = [(a, b) for a, b in edges if jaccard(shingles[a], shingles[b]) >= dcfg.threshold]
-    members = clusters_from_edges(edges)
-    stats = {
-        "candidate_pairs": len(candidates),
-        "verified_pairs": len(edges),
-        "clusters": len(set(members.values())),
-        "lsh_threshold": round(lsh_threshold(dcfg.num_perm, dcfg.bands), 4),
-    }
-    return members, stats
-
-
 def _tokens(ds: ray.data.Dataset, cfg: Config, kind: str, tokenizer_path: str) -> ray.data.Dataset:
     return ds.map_batches(
         Tokenize,
@@ -348,9 +318,11 @@ def run_curation(cfg: Config, out_root: str) -> dict[str, Any]:
     exact_dups = len(exact_of)
     log.add("songs: exact dedup", marked.count(), uniq.count(), {"exact_duplicate": exact_dups})
 
-    # 4 near dedup: LSH buckets via groupby, exact-Jaccard check, union-find over the few edges
-    members, near_stats = _near_dedup(cfg, uniq)
-    clustered = _map(uniq, partial(assign_clusters, members=members)).materialize()
+    # 4 near dedup: LSH buckets, all pairs per bucket verified on the workers, connected components
+    members, near_stats = near_duplicate_clusters(uniq, ccfg.dedup, cfg.ray.target_blocks)
+    if near_stats["clustered_songs"]:
+        uniq = uniq.join(members, "left_outer", num_partitions=cfg.ray.target_blocks, on=("song_id",))
+    clustered = _map(uniq, fill_clusters).materialize()
     distinct = clustered.filter(expr=col("near_dup_of") == "").materialize()
     near_dups = clustered.count() - distinct.count()
     log.add("songs: near dedup", clustered.count(), distinct.count(), {"near_duplicate": near_dups})

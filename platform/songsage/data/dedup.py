@@ -126,6 +126,23 @@ def clusters_from_edges(edges: Iterable[tuple[str, str]]) -> dict[str, str]:
 
 
 def bucket_edges(ids: list[str]) -> list[tuple[str, str]]:
-    """Star edges (smallest id -> each other id) for the members of one LSH bucket."""
+    """Star edges (smallest id -> each other id) for the members of one exact-hash group: every member
+    has the same text, so the star already connects the whole group."""
     ids = sorted(set(ids))
     return [(ids[0], other) for other in ids[1:]]
+
+
+def bucket_pairs(ids: Iterable[str], max_bucket_size: int) -> list[tuple[str, str]]:
+    """Candidate pairs (a < b) among the members of one LSH bucket.
+
+    Every pair is proposed, not only star edges from the smallest id: B and C sharing a bucket with an
+    unrelated smaller A must still be compared with each other. A bucket of m members costs m(m-1)/2
+    pairs, so above ``max_bucket_size`` members each one is paired with the next ``max_bucket_size - 1``
+    in id order instead (a sliding window: bounded work, still every neighbour in the window)."""
+    members = sorted(set(ids))
+    window = min(len(members), max(2, max_bucket_size))
+    return [
+        (members[i], members[j])
+        for i in range(len(members))
+        for j in range(i + 1, min(len(members), i + window))
+    ]

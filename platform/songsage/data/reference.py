@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 from songsage.config import Config
 from songsage.data import io
 from songsage.data.balance import balance_targets
-from songsage.data.dedup import bucket_edges, clusters_from_edges, jaccard, shingle_set
+from songsage.data.dedup import bucket_edges, bucket_pairs, clusters_from_edges, jaccard, shingle_set
 from songsage.data.pack import pack_documents
 from songsage.data.transforms import (
     clean_batch,
@@ -28,11 +28,12 @@ from songsage.data.transforms import (
 )
 
 
-def _edges_from_groups(keys: list[Any], ids: list[str]) -> list[tuple[str, str]]:
+def _groups(keys: list[Any], ids: list[str]) -> list[list[str]]:
+    """Ids sharing a key, for keys shared by two or more ids."""
     groups: dict[Any, list[str]] = {}
     for k, i in zip(keys, ids, strict=True):
         groups.setdefault(k, []).append(i)
-    return sorted({e for members in groups.values() if len(members) > 1 for e in bucket_edges(members)})
+    return [members for members in groups.values() if len(members) > 1]
 
 
 def curate_songs_single_process(cfg: Config, tokenizer: Any, batch_size: int = 1024) -> dict[str, Any]:
@@ -64,7 +65,9 @@ def curate_songs_single_process(cfg: Config, tokenizer: Any, batch_size: int = 1
     filtered = Counter(r for r in cleaned.column("filter_reason").to_pylist() if r)
 
     exact = clusters_from_edges(
-        _edges_from_groups(passed.column("text_hash").to_pylist(), passed.column("song_id").to_pylist())
+        e
+        for members in _groups(passed.column("text_hash").to_pylist(), passed.column("song_id").to_pylist())
+        for e in bucket_edges(members)
     )
     exact_dups = {i for i, rep in exact.items() if i != rep}
     uniq = passed.filter(
@@ -72,7 +75,13 @@ def curate_songs_single_process(cfg: Config, tokenizer: Any, batch_size: int = 1
     )
 
     bands = signature_batch(uniq.select(["song_id", "lyrics_norm"]), ccfg.dedup)
-    edges = _edges_from_groups(bands.column("band_key").to_pylist(), bands.column("song_id").to_pylist())
+    edges = sorted(
+        {
+            e
+            for members in _groups(bands.column("band_key").to_pylist(), bands.column("song_id").to_pylist())
+            for e in bucket_pairs(members, ccfg.dedup.max_bucket_size)
+        }
+    )
     texts = dict(zip(uniq.column("song_id").to_pylist(), uniq.column("lyrics_norm").to_pylist(), strict=True))
     k = ccfg.dedup.shingle_size
     if ccfg.dedup.verify:

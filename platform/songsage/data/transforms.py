@@ -155,14 +155,18 @@ def mark_duplicates(batch: pa.Table, dup_of: dict[str, str], column: str) -> pa.
     return batch.append_column(column, pa.array([dup_of.get(i, "") for i in ids], pa.string()))
 
 
-def assign_clusters(batch: pa.Table, members: dict[str, str]) -> pa.Table:
-    """+ ``near_dup_cluster`` (representative id; own id for singletons) and ``near_dup_of``."""
-    ids = batch.column("song_id").to_pylist()
-    cluster = [members.get(i, i) for i in ids]
-    dup_of = ["" if c == i else c for i, c in zip(ids, cluster, strict=True)]
-    return batch.append_column("near_dup_cluster", pa.array(cluster, pa.string())).append_column(
-        "near_dup_of", pa.array(dup_of, pa.string())
-    )
+def fill_clusters(batch: pa.Table) -> pa.Table:
+    """Songs, left-joined with their near-duplicate cluster (``near_dup_cluster``, null or absent for
+    songs in no cluster) -> ``near_dup_cluster`` (own id for singletons) and ``near_dup_of``
+    (the representative, '' for representatives and singletons)."""
+    ids = batch.column("song_id")
+    if "near_dup_cluster" in batch.column_names:
+        cluster = pc.coalesce(batch.column("near_dup_cluster"), ids)
+        batch = batch.drop_columns(["near_dup_cluster"])
+    else:
+        cluster = ids
+    dup_of = pc.if_else(pc.equal(cluster, ids), "", cluster)
+    return batch.append_column("near_dup_cluster", cluster).append_column("near_dup_of", dup_of)
 
 
 def langid_batch(batch: pa.Table, cfg: LangIdConfig, balance_seed: int) -> pa.Table:
