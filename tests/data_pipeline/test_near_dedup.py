@@ -46,13 +46,17 @@ def test_driver_and_distributed_components_agree():
         _songs(), replace(cfg, driver_components_max_edges=0), partitions=2
     )
     assert stats["components"] == "driver" and dstats["components"] == "distributed"
-    assert _as_dict(driver) == _as_dict(distributed) == {
-        "s01": "s01",
-        "s02": "s01",
-        "s03": "s01",
-        "s05": "s05",
-        "s06": "s05",
-    }
+    assert (
+        _as_dict(driver)
+        == _as_dict(distributed)
+        == {
+            "s01": "s01",
+            "s02": "s01",
+            "s03": "s01",
+            "s05": "s05",
+            "s06": "s05",
+        }
+    )
     assert stats["clusters"] == 2 and stats["clustered_songs"] == 5
     assert stats["verified_pairs"] <= stats["candidate_pairs"]
 
