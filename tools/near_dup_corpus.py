@@ -1,7 +1,7 @@
 """A labelled near-duplicate corpus built from real songs, and the scoring of a deduplicator's answer.
 
-A development tool, outside the ``songsage`` package (standard library only, fully seeded: same input
-and seed -> identical output). Input: the shipped public-domain corpus
+A development tool, outside the ``songsage`` package (it reuses ``songsage.data.dedup``'s shingles, Jaccard and
+union-find; fully seeded: same input and seed -> identical output). Input: the shipped public-domain corpus
 ``data/corpora/public-domain-lyrics/songs.jsonl`` (JSON lines with ``song_id``, ``lyrics``, ``language``).
 
 * :func:`make_near_dup_corpus` picks the same number of originals per language (songs with at least
@@ -36,13 +36,13 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import re
 import unicodedata
-import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
+
+from songsage.data.dedup import clusters_from_edges, jaccard, shingle_set, shingle_text
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = REPO / "data" / "corpora" / "public-domain-lyrics" / "songs.jsonl"
@@ -52,7 +52,6 @@ ORIGINAL = "original"
 DISTRACTOR = "distractor"
 CHAR_OPS: tuple[str, ...] = ("substitute", "delete", "insert")
 SHINGLE = 5
-_SPACES = re.compile(r"\s+")
 # Shingles kept in the relatedness index: one in SAMPLE_MOD (by a stable hash), and only those shared
 # by at most MAX_DF songs (very common shingles propose every pair and decide nothing).
 SAMPLE_MOD = 4
@@ -75,24 +74,6 @@ def content_lines(text: str) -> list[str]:
     return [ln for ln in text.split("\n") if ln.strip()]
 
 
-def _flat(text: str) -> str:
-    """Lowercased text with whitespace runs collapsed to one space (what shingles are taken from)."""
-    return _SPACES.sub(" ", text.lower()).strip()
-
-
-def _shingles(text: str, k: int = SHINGLE) -> set[str]:
-    """Character k-grams of ``_flat(text)`` (the whole text when shorter than k)."""
-    s = _flat(text)
-    if len(s) <= k:
-        return {s} if s else set()
-    return {s[i : i + k] for i in range(len(s) - k + 1)}
-
-
-def _stable_hash(s: str) -> int:
-    """A process-independent 32-bit hash (Python's ``hash`` of str is salted per process)."""
-    return zlib.crc32(s.encode("utf-8"))
-
-
 # --------------------------------------------------------------------------------------------
 # Relatedness inside the real corpus
 # --------------------------------------------------------------------------------------------
@@ -102,39 +83,26 @@ def related_groups(songs: Sequence[dict[str, Any]], threshold: float = 0.5) -> d
     """Songs -> {song_id: smallest song_id of its group} where groups are the connected components of
     the pairs whose character 5-gram Jaccard reaches ``threshold`` (only songs in a group of two or
     more appear). Candidate pairs come from an index of sampled shingles; exact Jaccard decides."""
-    sets = {s["song_id"]: _shingles(s["lyrics"]) for s in songs}
-    sampled = {sid: {h for h in map(_stable_hash, sh) if h % SAMPLE_MOD == 0} for sid, sh in sets.items()}
+    sets = {s["song_id"]: shingle_set(s["lyrics"], SHINGLE) for s in songs}
+    sampled = {sid: {h for h in sh if h % SAMPLE_MOD == 0} for sid, sh in sets.items()}
     index: dict[int, list[str]] = defaultdict(list)
     for sid in sorted(sampled):
         for h in sampled[sid]:
             index[h].append(sid)
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        while parent.get(x, x) != x:
-            parent[x] = parent.get(parent[x], parent[x])
-            x = parent[x]
-        return x
-
+    edges = []
     for sid in sorted(sampled):
         counts: Counter[str] = Counter()
         for h in sampled[sid]:
             ids = index[h]
             if len(ids) <= MAX_DF:
                 counts.update(o for o in ids if o > sid)
-        a = sets[sid]
         for other, shared in counts.items():
-            b = sets[other]
             # a sampled-shingle overlap far below threshold * the smaller sample cannot reach it
             if shared < 0.5 * threshold * min(len(sampled[sid]), len(sampled[other])):
                 continue
-            inter = len(a & b)
-            if inter / (len(a) + len(b) - inter) >= threshold:
-                ra, rb = find(sid), find(other)
-                if ra != rb:
-                    parent[max(ra, rb)] = min(ra, rb)
-    members = {x for x in parent} | set(parent.values())
-    return {x: find(x) for x in sorted(members)}
+            if jaccard(sets[sid], sets[other]) >= threshold:
+                edges.append((sid, other))
+    return clusters_from_edges(edges)
 
 
 # --------------------------------------------------------------------------------------------
@@ -289,7 +257,7 @@ def make_near_dup_corpus(
             for s in pool
             if s["language"] == lang
             and len(content_lines(s["lyrics"])) >= min_lines
-            and len(_flat(s["lyrics"])) >= min_chars
+            and len(shingle_text(s["lyrics"])) >= min_chars
         ]
         for lang in languages
     }
