@@ -29,6 +29,7 @@ from songsage import storage
 from songsage.config import Config, to_dict
 from songsage.config.paths import join
 from songsage.data import io
+from songsage.data.arrow_map import PYARROW, map_arrow
 from songsage.data.balance import balance_targets, order_key
 from songsage.data.dedup import bucket_edges, clusters_from_edges
 from songsage.data.mix import copies, mix_plan
@@ -68,7 +69,6 @@ SONG_COLUMNS = [
     "source_file",
     "line",
 ]
-PYARROW = "pyarrow"
 
 
 @dataclass
@@ -123,7 +123,7 @@ def _partial_sums(ds: ray.data.Dataset, key: str, column: str | None) -> dict[st
         return out.rename_columns(["k", "v"])
 
     totals: Counter[str] = Counter()
-    for r in _map(ds.select_columns([key] if column is None else [key, column]), aggregate).take_all():
+    for r in map_arrow(ds.select_columns([key] if column is None else [key, column]), aggregate).take_all():
         totals[r["k"]] += int(r["v"])
     return dict(totals)
 
@@ -131,10 +131,6 @@ def _partial_sums(ds: ray.data.Dataset, key: str, column: str | None) -> dict[st
 def _count_by(ds: ray.data.Dataset, column: str) -> dict[str, int]:
     """Rows per value of a low-cardinality ``column``."""
     return _partial_sums(ds, column, None)
-
-
-def _map(ds: ray.data.Dataset, fn: Any, **kwargs: Any) -> ray.data.Dataset:
-    return ds.map_batches(fn, batch_format=PYARROW, zero_copy_batch=True, **kwargs)
 
 
 def _write_buckets(
@@ -156,7 +152,9 @@ def _write_buckets(
         meta = storage.write_parquet_file(table, join(out_dir, f"{prefix}-{bucket:05d}.parquet"))
         return pa.table({k: [v] for k, v in meta.items()})
 
-    return _map(ds, add_bucket).groupby("_bucket").map_groups(write_group, batch_format=PYARROW).take_all()
+    return (
+        map_arrow(ds, add_bucket).groupby("_bucket").map_groups(write_group, batch_format=PYARROW).take_all()
+    )
 
 
 ID_COLUMNS = {"songs": "song_id", "playlists": "playlist_id"}
@@ -169,7 +167,7 @@ def _ingest(
 
     A repeated id (song_id, playlist_id) keeps its first occurrence (by file, line); later ones are
     quarantined as ``duplicate_id`` since other tables join on the id."""
-    checked = _map(
+    checked = map_arrow(
         io.read_lines(path, cfg.ray.target_blocks), partial(validate_batch, kind=kind)
     ).materialize()
     total = checked.count()
@@ -187,9 +185,9 @@ def _ingest(
                     f"duplicate_id:{id_col}: {r[id_col]!r} first seen at {first[0]}:{first[1]}"
                 )
         if later:
-            checked = _map(checked, partial(mark_rejected_lines, reasons=later)).materialize()
+            checked = map_arrow(checked, partial(mark_rejected_lines, reasons=later)).materialize()
     bad = checked.filter(expr=col("reason") != "")
-    quarantine = _map(bad, partial(quarantine_rows, kind=kind)).materialize()
+    quarantine = map_arrow(bad, partial(quarantine_rows, kind=kind)).materialize()
     reasons = {k: v for k, v in _count_by(quarantine, "reason_code").items()}
     valid = checked.filter(expr=col("reason") == "").drop_columns(["reason", "raw"]).materialize()
     log.add(f"{kind}: ingest+validate", total, valid.count(), reasons)
@@ -209,7 +207,7 @@ def _collisions(ds: ray.data.Dataset, key: str, columns: list[str]) -> list[dict
     def keep_colliding(batch: pa.Table) -> pa.Table:
         return batch.filter(pc.is_in(batch.column(key), value_set=dup_keys))
 
-    return _map(ds.select_columns([key, *columns]), keep_colliding).take_all()
+    return map_arrow(ds.select_columns([key, *columns]), keep_colliding).take_all()
 
 
 def _group_edges(rows: list[dict[str, Any]], key: str, ident: str) -> list[tuple[str, str]]:
@@ -271,7 +269,9 @@ def _pack_and_write(
         meta["tokens"] = int(lengths.sum())
         return pa.table({k: [v] for k, v in meta.items()})
 
-    return _map(ds, add_bucket).groupby("_bucket").map_groups(pack_group, batch_format=PYARROW).take_all()
+    return (
+        map_arrow(ds, add_bucket).groupby("_bucket").map_groups(pack_group, batch_format=PYARROW).take_all()
+    )
 
 
 def _replicate(batch: pa.Table, factors: dict[str, float], seed: int) -> pa.Table:
@@ -306,14 +306,14 @@ def run_curation(cfg: Config, out_root: str) -> dict[str, Any]:
     n_valid = songs.count()
 
     # 2 normalize + quality filters
-    cleaned = _map(songs, partial(clean_batch, cfg=ccfg)).materialize()
+    cleaned = map_arrow(songs, partial(clean_batch, cfg=ccfg)).materialize()
     filtered = _count_by(cleaned.filter(expr=col("filter_reason") != ""), "filter_reason")
     passed = cleaned.filter(expr=col("filter_reason") == "").materialize()
     log.add("songs: normalize+filter", n_valid, passed.count(), filtered)
 
     # 3 exact dedup (representative = smallest song_id per normalized text)
     exact_of = _exact_dedup(passed)
-    marked = _map(passed, partial(mark_duplicates, dup_of=exact_of, column="exact_dup_of")).materialize()
+    marked = map_arrow(passed, partial(mark_duplicates, dup_of=exact_of, column="exact_dup_of")).materialize()
     uniq = marked.filter(expr=col("exact_dup_of") == "").materialize()
     exact_dups = len(exact_of)
     log.add("songs: exact dedup", marked.count(), uniq.count(), {"exact_duplicate": exact_dups})
@@ -322,13 +322,13 @@ def run_curation(cfg: Config, out_root: str) -> dict[str, Any]:
     members, near_stats = near_duplicate_clusters(uniq, ccfg.dedup, cfg.ray.target_blocks)
     if near_stats["clustered_songs"]:
         uniq = uniq.join(members, "left_outer", num_partitions=cfg.ray.target_blocks, on=("song_id",))
-    clustered = _map(uniq, fill_clusters).materialize()
+    clustered = map_arrow(uniq, fill_clusters).materialize()
     distinct = clustered.filter(expr=col("near_dup_of") == "").materialize()
     near_dups = clustered.count() - distinct.count()
     log.add("songs: near dedup", clustered.count(), distinct.count(), {"near_duplicate": near_dups})
 
     # 5 language ID (per song)
-    tagged = _map(
+    tagged = map_arrow(
         distinct, partial(langid_batch, cfg=ccfg.langid, balance_seed=ccfg.balance.seed)
     ).materialize()
     by_lang = _count_by(tagged, "language")
@@ -344,7 +344,7 @@ def run_curation(cfg: Config, out_root: str) -> dict[str, Any]:
         keep = {lang: n for lang, n in by_lang.items() if lang in ccfg.langid.languages}
         balance_report = {"available": by_lang, "kept": keep, "shortfall": []}
     cutoff = _balance_cutoffs(tagged, keep)
-    kept = _map(tagged, partial(keep_balanced, cutoff=cutoff)).materialize()
+    kept = map_arrow(tagged, partial(keep_balanced, cutoff=cutoff)).materialize()
     balanced_away = tagged.count() - kept.count()
     away = {lang: by_lang[lang] - keep.get(lang, 0) for lang in by_lang if by_lang[lang] - keep.get(lang, 0)}
     log.add("songs: balance", tagged.count(), kept.count(), {f"lang={k}": v for k, v in away.items()})
@@ -373,7 +373,7 @@ def run_curation(cfg: Config, out_root: str) -> dict[str, Any]:
         available = {k: int(v) for k, v in _sum_by(general_tokens, "source", "n_tokens").items()}
         plan = mix_plan(lyric_tokens, available, ccfg.mix)
         factors = {name: p["factor"] for name, p in plan.items()}
-        mixed_general = _map(
+        mixed_general = map_arrow(
             general_tokens, partial(_replicate, factors=factors, seed=ccfg.mix.seed)
         ).materialize()
         achieved = _sum_by(mixed_general, "source", "n_tokens")
@@ -543,7 +543,7 @@ def _rejected(cleaned: Any, marked: Any, clustered: Any, tagged: Any, kept_ids: 
                 "dup_of": r["near_dup_of"],
             }
         ),
-        _map(tagged, partial(drop_ids, ids=pa.array(sorted(kept_ids), pa.string()))).map(
+        map_arrow(tagged, partial(drop_ids, ids=pa.array(sorted(kept_ids), pa.string()))).map(
             shape("balance", None, None)
         ),
     ]

@@ -26,16 +26,12 @@ from ray.data.aggregate import Min
 from ray.data.expressions import col
 
 from songsage.config.schema import DedupConfig
+from songsage.data.arrow_map import PYARROW, map_arrow
 from songsage.data.dedup import bucket_pairs, clusters_from_edges, jaccard, lsh_threshold, shingle_set
 from songsage.data.transforms import signature_batch
 
-PYARROW = "pyarrow"
 CLUSTER_SCHEMA = pa.schema([("song_id", pa.string()), ("near_dup_cluster", pa.string())])
 PAIR_SCHEMA = pa.schema([("a", pa.string()), ("b", pa.string())])
-
-
-def _map(ds: ray.data.Dataset, fn: Any) -> ray.data.Dataset:
-    return ds.map_batches(fn, batch_format=PYARROW, zero_copy_batch=True)
 
 
 def _empty(schema: pa.Schema) -> ray.data.Dataset:
@@ -85,7 +81,7 @@ def verify_pairs(
     joined = pairs.join(left, "inner", num_partitions=partitions, on=("a",)).join(
         right, "inner", num_partitions=partitions, on=("b",)
     )
-    return _map(joined, partial(_verified_batch, shingle_size=cfg.shingle_size, threshold=cfg.threshold))
+    return map_arrow(joined, partial(_verified_batch, shingle_size=cfg.shingle_size, threshold=cfg.threshold))
 
 
 def _directed(batch: pa.Table) -> pa.Table:
@@ -112,27 +108,29 @@ def _proposals(batch: pa.Table) -> pa.Table:
     return pa.table({"node": batch.column("dst"), "label": batch.column("label")})
 
 
-def _relabel(batch: pa.Table) -> pa.Table:
-    return batch.rename_columns(["node" if c == "node" else "label" for c in batch.column_names])
-
-
 def min_label_components(edges: ray.data.Dataset, partitions: int) -> tuple[ray.data.Dataset, int]:
     """Connected components of ``edges`` (a, b) by iterative min-label propagation on Ray Data:
     each round every node takes the smallest label among itself and its neighbours, until no label
     changes (rounds <= the largest component's diameter). Returns (node, label) with label = the
     smallest id in the node's component, and the number of rounds."""
-    directed = _map(edges, _directed).materialize()
-    labels = _map(directed.groupby("src").aggregate(Min("dst")), _own_or_smaller).materialize()
+    directed = map_arrow(edges, _directed).materialize()
+    labels = map_arrow(directed.groupby("src").aggregate(Min("dst")), _own_or_smaller).materialize()
     rounds = 0
     while True:
         rounds += 1
-        proposed = _map(
+        proposed = map_arrow(
             directed.join(
                 labels.rename_columns({"node": "src"}), "inner", num_partitions=partitions, on=("src",)
             ),
             _proposals,
         )
-        updated = _map(proposed.union(labels).groupby("node").aggregate(Min("label")), _relabel).materialize()
+        updated = (
+            proposed.union(labels)
+            .groupby("node")
+            .aggregate(Min("label"))
+            .rename_columns({"min(label)": "label"})
+            .materialize()
+        )
         changed = (
             updated.join(
                 labels.rename_columns({"label": "old"}), "inner", num_partitions=partitions, on=("node",)
@@ -172,7 +170,7 @@ def near_duplicate_clusters(
     of the cluster (the one kept), and stats (candidate and verified pair counts, clusters, the LSH
     threshold, the components path). ``partitions``: hash partitions of each join."""
     texts = songs.select_columns(["song_id", "lyrics_norm"]).materialize()
-    bands = _map(texts, partial(signature_batch, cfg=cfg)).materialize()
+    bands = map_arrow(texts, partial(signature_batch, cfg=cfg)).materialize()
     pairs = candidate_pairs(bands, cfg.max_bucket_size, partitions).materialize()
     n_candidates = pairs.count()
     edges = (
