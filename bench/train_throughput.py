@@ -256,7 +256,16 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
     for arch in args.archs:
         if arch not in QWEN25_ARCHS and arch != TINY_QWEN2:
             raise SystemExit(f"unknown architecture {arch!r}: {[TINY_QWEN2, *QWEN25_ARCHS]}")
-        arch_rows = [bench_one(arch, mode, args, device, peak) for mode in args.modes]
+        arch_rows = []
+        for mode in args.modes:
+            row = bench_one(arch, mode, args, device, peak)
+            # One line per measurement as it lands: a run cut short still shows what it measured.
+            print(
+                f"measured {arch} {mode}: {row.tokens_per_s:,.0f} tokens/s, {row.step_s:.3f} s/step, "
+                f"{row.peak_mem_gib:.2f} GiB, MFU {row.mfu:.2%}",
+                flush=True,
+            )
+            arch_rows.append(row)
         base = next((r.tokens_per_s for r in arch_rows if r.mode == "plain"), 0.0)
         for r in arch_rows:
             r.ratio = r.tokens_per_s / base if base else float("nan")
