@@ -7,7 +7,7 @@ TORCH   ?= torch==2.13.0
 PROFILE ?= configs/local.yaml
 STAMP   := $(VENV)/.songsage-installed
 
-.PHONY: venv assets demo curate test test-fast lint bench clean
+.PHONY: venv assets demo curate proof test test-fast lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -29,6 +29,10 @@ demo: assets
 
 curate: assets
 	$(BIN)/python jobs/curate.py --config $(PROFILE)
+
+# The proof: SmolLM2-135M through CPT -> SFT -> DPO vs its own base on a held-out split (runs/proof/proof/results.md).
+proof: assets
+	$(BIN)/python jobs/proof.py --config configs/proof.yaml
 
 test: assets
 	$(BIN)/python -m pytest -q tests

@@ -44,7 +44,7 @@ def test_disabled_and_non_zero_rank_log_nothing(tmp_path):
 
 
 def test_pipeline_stages_are_nested_runs_tagged_with_their_inputs_lineage(tmp_path, monkeypatch):
-    from songsage.cli import _run_stage
+    from songsage.cli import run_stage
     from songsage.storage import file_digest, write_json
 
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
@@ -58,8 +58,8 @@ def test_pipeline_stages_are_nested_runs_tagged_with_their_inputs_lineage(tmp_pa
         return [("steps", "0")]
 
     with Tracker(cfg, "pipeline") as parent:
-        _run_stage(cfg, "curate", str(tmp_path / "curate"), curate, summary=False, nested=True)
-        _run_stage(cfg, "pretrain", str(tmp_path / "pretrain"), pretrain, summary=False, nested=True)
+        run_stage(cfg, "curate", str(tmp_path / "curate"), curate, summary=False, nested=True)
+        run_stage(cfg, "pretrain", str(tmp_path / "pretrain"), pretrain, summary=False, nested=True)
     client = mlflow.MlflowClient(tracking_uri=f"sqlite:///{tmp_path}/mlflow.db")
     exp = client.get_experiment_by_name("lineage")
     runs = {r.data.tags["job"]: r for r in client.search_runs([exp.experiment_id])}

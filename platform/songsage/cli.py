@@ -90,7 +90,7 @@ def _load(job: str, argv: Sequence[str] | None) -> Config | None:
     return cfg
 
 
-def _run_stage(
+def run_stage(
     cfg: Config, job: str, out_dir: str, body: StageBody, summary: bool = True, nested: bool = False
 ) -> list[tuple[str, str]]:
     """Run one stage body in its own MLflow run (tagged with its inputs' lineage; ``nested``: a child of the
@@ -129,7 +129,7 @@ def run_job(job: str, body: StageBody, argv: Sequence[str] | None = None) -> int
     from songsage.stages import final_report
 
     out_dir = job_output_dir(cfg, job)
-    _run_stage(cfg, job, out_dir, body)
+    run_stage(cfg, job, out_dir, body)
     report = final_report(job)  # the evaluation tables, printed once after the summary like the main job
     if report is not None:
         report(cfg, out_dir)
@@ -151,7 +151,7 @@ def run_pipeline(argv: Sequence[str] | None = None) -> int:
         for name, body in bodies:
             print(f">>> stage {name}", flush=True)
             start = time.perf_counter()
-            rows = _run_stage(cfg, name, join(run_dir(cfg), name), body, summary=False, nested=parent.active)
+            rows = run_stage(cfg, name, join(run_dir(cfg), name), body, summary=False, nested=parent.active)
             seconds = time.perf_counter() - start
             print(stage_line(name, rows, seconds), flush=True)
             results.append((name, rows, seconds))

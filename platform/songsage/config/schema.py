@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from songsage.config.eval import EncoderConfig, EvalConfig, GeneratorConfig
 from songsage.config.loader import ConfigError
+from songsage.config.proof import ProofConfig
 from songsage.config.serve import ServeConfig
 from songsage.config.sft import DPOConfig, PreferencesConfig, SFTConfig, SFTDataConfig
 from songsage.config.train import ModelConfig, PretrainConfig
@@ -256,3 +257,4 @@ class Config:
     sft: SFTConfig = field(default_factory=SFTConfig)
     dpo: DPOConfig = field(default_factory=DPOConfig)
     sweep: SweepConfig = field(default_factory=SweepConfig)
+    proof: ProofConfig = field(default_factory=ProofConfig)

@@ -71,17 +71,21 @@ def mean_tag_scores(preds: Sequence[Sequence[str]], golds: Sequence[Sequence[str
     }
 
 
-def emb_sim(pred: np.ndarray, gold: np.ndarray) -> float:
-    """Mean row-wise cosine similarity of two (n, d) embedding arrays (rows re-normalised here)."""
+def row_cosines(pred: np.ndarray, gold: np.ndarray) -> np.ndarray:
+    """Row-wise cosine similarity of two (n, d) embedding arrays (rows re-normalised here): shape (n,)."""
     pred = np.asarray(pred, dtype=np.float32)
     gold = np.asarray(gold, dtype=np.float32)
     if pred.shape != gold.shape:
         raise ValueError(f"shape mismatch {pred.shape} vs {gold.shape}")
-    if len(pred) == 0:
-        return 0.0
     pn = pred / np.maximum(np.linalg.norm(pred, axis=1, keepdims=True), 1e-12)
     gn = gold / np.maximum(np.linalg.norm(gold, axis=1, keepdims=True), 1e-12)
-    return float(np.mean(np.sum(pn * gn, axis=1)))
+    return np.sum(pn * gn, axis=1)
+
+
+def emb_sim(pred: np.ndarray, gold: np.ndarray) -> float:
+    """Mean row-wise cosine similarity of two (n, d) embedding arrays (0.0 for none)."""
+    cos = row_cosines(pred, gold)
+    return float(cos.mean()) if len(cos) else 0.0
 
 
 def split_artists(text: str) -> set[str]:

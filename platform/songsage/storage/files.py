@@ -103,12 +103,17 @@ def write_parquet_file(table: pa.Table, path: str) -> dict[str, Any]:
     }
 
 
-def write_text(text: str, path: str) -> None:
-    """Write ``text`` (UTF-8) to a local path or URI, creating its directory."""
+def write_bytes(data: bytes, path: str) -> None:
+    """Write ``data`` to a local path or URI, creating its directory."""
     fs, inner = filesystem(path)
     fs.create_dir(inner.rsplit("/", 1)[0], recursive=True)
     with fs.open_output_stream(inner) as fh:
-        fh.write(text.encode("utf-8"))
+        fh.write(data)
+
+
+def write_text(text: str, path: str) -> None:
+    """Write ``text`` (UTF-8) to a local path or URI, creating its directory."""
+    write_bytes(text.encode("utf-8"), path)
 
 
 def write_json(data: Any, path: str, default: Callable[[Any], Any] | None = None) -> None:

@@ -1,0 +1,141 @@
+"""The proof's leak check: no held-out song id, lyric hash, lyric line or playlist reaches a training input.
+
+Reads ``split.json`` (:mod:`songsage.data.heldout`) and the training run directory, and looks in every
+training input the stages wrote: the curated songs (``song_id``, ``text_hash``) and playlists
+(``playlist_id``, ``song_ids``, ``kept_song_ids``), LyricBank-SFT (``song_id``, ``playlist_id``, and the
+text of every message), the preference pairs (prompt and both answers) and the teacher's prompt cache. A
+text leaks when one of its lines equals a held-out lyric line of at least ``min_line_chars`` characters
+(normalized like the curated lyrics), which catches a held-out song quoted inside a prompt.
+
+``find_leaks(split_dir, train_dir) -> LeakReport``; :func:`check_no_leaks` raises :class:`LeakError` naming
+the first leaks.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from songsage.config.paths import join
+from songsage.data.dedup import shingle_text
+from songsage.data.heldout import SPLIT_FILE
+from songsage.storage import as_list, exists, list_files, read_json, read_table, read_text
+
+MIN_LINE_CHARS = 12
+
+
+class LeakError(RuntimeError):
+    """A held-out item reached a training input."""
+
+
+@dataclass
+class LeakReport:
+    """Leaks found (``where: what``) and what was scanned (input -> rows)."""
+
+    leaks: list[str] = field(default_factory=list)
+    scanned: dict[str, int] = field(default_factory=dict)
+
+
+def heldout_lines(split_dir: str, min_line_chars: int = MIN_LINE_CHARS) -> set[str]:
+    """The distinctive lyric lines of the held-out songs (shingle-normalized, >= ``min_line_chars``)."""
+    from songsage.storage import read_jsonl_records
+
+    lines: set[str] = set()
+    for rec in read_jsonl_records(join(split_dir, "heldout", "songs.jsonl")):
+        for line in str(rec.get("lyrics") or "").splitlines():
+            norm = shingle_text(line)
+            if len(norm) >= min_line_chars:
+                lines.add(norm)
+    return lines
+
+
+def _texts(value: Any) -> list[str]:
+    """Every string inside a cell (messages lists, structs, plain strings)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _texts(v)]
+    if hasattr(value, "tolist") and not isinstance(value, str | bytes):
+        value = value.tolist()
+    if isinstance(value, list | tuple):
+        return [t for v in value for t in _texts(v)]
+    return []
+
+
+class _Scanner:
+    def __init__(self, split: dict[str, Any], lines: set[str]) -> None:
+        self.songs = set(split["heldout_song_ids"])
+        self.playlists = set(split["heldout_playlist_ids"])
+        self.hashes = set(split["heldout_lyric_hashes"])
+        self.lines = lines
+        self.report = LeakReport()
+
+    def leak(self, where: str, what: str) -> None:
+        self.report.leaks.append(f"{where}: {what}")
+
+    def text(self, where: str, texts: list[str]) -> None:
+        for t in texts:
+            for line in t.splitlines():
+                norm = shingle_text(line)
+                if norm in self.lines:
+                    self.leak(where, f"held-out lyric line {norm[:60]!r}")
+                    return
+
+    def table(self, where: str, path: str, text_columns: tuple[str, ...] = ()) -> None:
+        if not exists(path):
+            return
+        df = read_table(path)
+        self.report.scanned[where] = len(df)
+        for row in df.to_dict("records"):
+            rid = row.get("sample_id") or row.get("song_id") or row.get("playlist_id")
+            if str(row.get("song_id") or "") in self.songs:
+                self.leak(where, f"held-out song {row['song_id']} (row {rid})")
+            if str(row.get("playlist_id") or "") in self.playlists:
+                self.leak(where, f"held-out playlist {row['playlist_id']} (row {rid})")
+            if str(row.get("text_hash") or "") in self.hashes:
+                self.leak(where, f"a held-out song's lyrics (row {rid}, text_hash {row['text_hash']})")
+            for col in ("song_ids", "kept_song_ids"):
+                hit = sorted(set(as_list(row.get(col))) & self.songs)
+                if hit:
+                    self.leak(where, f"held-out songs {hit[:3]} in {col} of row {rid}")
+            for col in text_columns:
+                self.text(f"{where} row {rid} {col}", _texts(row.get(col)))
+
+
+def find_leaks(split_dir: str, train_dir: str, min_line_chars: int = MIN_LINE_CHARS) -> LeakReport:
+    """Scan every training input under ``train_dir`` for the held-out items of ``split_dir``."""
+    scan = _Scanner(read_json(join(split_dir, SPLIT_FILE)), heldout_lines(split_dir, min_line_chars))
+    scan.table("curate/songs", join(train_dir, "curate", "songs"), ("lyrics_norm",))
+    scan.table("curate/playlists", join(train_dir, "curate", "playlists"))
+    for part in ("train", "validation"):
+        scan.table(f"build_sft/{part}", join(train_dir, "build_sft", part), ("messages",))
+    scan.table(
+        "build_preferences/pairs",
+        join(train_dir, "build_preferences", "pairs"),
+        ("prompt", "chosen", "rejected"),
+    )
+    cache = join(train_dir, "cache")
+    files = list_files(cache, (".json",)) if exists(cache) else []
+    if files:
+        scan.report.scanned["cache"] = len(files)
+        for f in files:
+            try:
+                entry = json.loads(read_text(f))
+            except json.JSONDecodeError:
+                continue
+            scan.text(f"cache {f.rsplit('/', 1)[-1]}", _texts(entry))
+    return scan.report
+
+
+def check_no_leaks(split_dir: str, train_dir: str) -> LeakReport:
+    """:func:`find_leaks`, raising :class:`LeakError` with the first leaks when there is any."""
+    report = find_leaks(split_dir, train_dir)
+    if report.leaks:
+        head = "\n  ".join(report.leaks[:10])
+        raise LeakError(f"{len(report.leaks)} held-out items reached training inputs:\n  {head}")
+    if not report.scanned:
+        raise LeakError(f"leak check: no training inputs found under {train_dir}")
+    return report
