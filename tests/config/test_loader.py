@@ -110,3 +110,16 @@ def test_cluster_sim_keeps_every_key_of_the_cluster_profile():
         sim["run"]["dir"].startswith("s3://") and sim["pipeline"]["stages"] == cluster["pipeline"]["stages"]
     )
     assert sim["model"]["name_or_path"] == "tiny-qwen2" and not sim["pretrain"]["use_gpu"]
+
+
+def test_local_model_and_tokenizer_dirs_become_absolute(tmp_path, monkeypatch) -> None:
+    """Ray workers run elsewhere: a relative local dir must not reach them as a (hub-id-looking) relative path."""
+    import os
+
+    from songsage.config import load_config
+
+    (tmp_path / "assets" / "tok").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    cfg = load_config(None, ["tokenizer.name_or_path=assets/tok", "model.name_or_path=smollm2-135m-instruct"])
+    assert cfg.tokenizer.name_or_path == os.path.join(str(tmp_path.resolve()), "assets", "tok")
+    assert cfg.model.name_or_path == "smollm2-135m-instruct"  # a registry name, not a directory here

@@ -134,7 +134,10 @@ def test_leak_check_finds_held_out_ids_hashes_and_quoted_lines(
     pd.DataFrame({"song_id": [train_id], "text_hash": ["0" * 32], "lyrics_norm": ["x"]}).to_parquet(
         clean / "curate/songs/part-0.parquet"
     )
-    assert check_no_leaks(split_dir, str(clean)).scanned == {"curate/songs": 1}
+    assert check_no_leaks(split_dir, str(clean)).scanned == {
+        "general": split.counts["train"]["general"],
+        "curate/songs": 1,
+    }
 
     dirty = tmp_path / "dirty"
     (dirty / "curate/songs").mkdir(parents=True)

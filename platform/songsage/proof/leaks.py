@@ -1,9 +1,10 @@
 """The proof's leak check: no held-out song id, lyric hash, lyric line or playlist reaches a training input.
 
 Reads ``split.json`` (:mod:`songsage.data.heldout`) and the training run directory, and looks in every
-training input the stages wrote: the curated songs (``song_id``, ``text_hash``) and playlists
-(``playlist_id``, ``song_ids``, ``kept_song_ids``), LyricBank-SFT (``song_id``, ``playlist_id``, and the
-text of every message), the preference pairs (prompt and both answers) and the teacher's prompt cache. A
+training input the stages wrote: the training side's general text (ids), the curated songs (``song_id``,
+``text_hash``) and playlists (``playlist_id``, ``song_ids``, ``kept_song_ids``), LyricBank-SFT (``song_id``,
+``playlist_id``, and the text of every message), the preference pairs (prompt and both answers) and the
+teacher's prompt cache. A
 text leaks when one of its lines equals a held-out lyric line of at least ``min_line_chars`` characters
 (normalized like the curated lyrics), which catches a held-out song quoted inside a prompt.
 
@@ -20,7 +21,7 @@ from typing import Any
 from songsage.config.paths import join
 from songsage.data.dedup import shingle_text
 from songsage.data.heldout import SPLIT_FILE
-from songsage.storage import as_list, exists, list_files, read_json, read_table, read_text
+from songsage.storage import as_list, exists, list_files, read_json, read_jsonl_records, read_table, read_text
 
 MIN_LINE_CHARS = 12
 
@@ -39,8 +40,6 @@ class LeakReport:
 
 def heldout_lines(split_dir: str, min_line_chars: int = MIN_LINE_CHARS) -> set[str]:
     """The distinctive lyric lines of the held-out songs (shingle-normalized, >= ``min_line_chars``)."""
-    from songsage.storage import read_jsonl_records
-
     lines: set[str] = set()
     for rec in read_jsonl_records(join(split_dir, "heldout", "songs.jsonl")):
         for line in str(rec.get("lyrics") or "").splitlines():
@@ -107,7 +106,12 @@ class _Scanner:
 
 def find_leaks(split_dir: str, train_dir: str, min_line_chars: int = MIN_LINE_CHARS) -> LeakReport:
     """Scan every training input under ``train_dir`` for the held-out items of ``split_dir``."""
-    scan = _Scanner(read_json(join(split_dir, SPLIT_FILE)), heldout_lines(split_dir, min_line_chars))
+    split = read_json(join(split_dir, SPLIT_FILE))
+    scan = _Scanner(split, heldout_lines(split_dir, min_line_chars))
+    general = read_jsonl_records(join(split_dir, "train", "general.jsonl"))
+    scan.report.scanned["general"] = len(general)
+    for doc in sorted({str(d.get("id")) for d in general} & set(split["heldout_general_ids"])):
+        scan.leak("general", f"held-out general document {doc}")
     scan.table("curate/songs", join(train_dir, "curate", "songs"), ("lyrics_norm",))
     scan.table("curate/playlists", join(train_dir, "curate", "playlists"))
     for part in ("train", "validation"):
