@@ -109,10 +109,20 @@ def test_song_groups_join_exact_and_near_copies(corpus: dict[str, str]) -> None:
     base = _song("a", "topic a")["lyrics"]
     lines = base.split("\n")
     near = "\n".join([*lines[:-1], "a different last line"])
-    groups = song_groups(
-        {"a": base, "b": base, "c": near, "d": _song("d", "topic d")["lyrics"]}, _cfg(corpus)
-    )
-    assert groups["a"] == groups["b"] == groups["c"] != groups["d"]
+    other = _song("d", "topic d")["lyrics"].split("\n") + _song("f", "topic f")["lyrics"].split("\n")
+    stanzas = "\n".join([*lines[:3], *other])  # the same hymn in another hymnal: 3 shared lines, low Jaccard
+    one_line = "\n".join([lines[0], _song("h", "topic h")["lyrics"]])
+    songs = {
+        "a": base,
+        "b": base,
+        "c": near,
+        "d": _song("d", "topic d")["lyrics"],
+        "e": stanzas,
+        "g": one_line,
+    }
+    groups = song_groups(songs, _cfg(corpus))
+    assert groups["a"] == groups["b"] == groups["c"] == groups["e"]
+    assert groups["g"] != groups["a"]  # one shared stock line does not join
 
 
 def test_leak_check_finds_held_out_ids_hashes_and_quoted_lines(
@@ -145,19 +155,23 @@ def test_leak_check_finds_held_out_ids_hashes_and_quoted_lines(
     pd.DataFrame({"song_id": [held], "text_hash": ["0" * 32], "lyrics_norm": ["x"]}).to_parquet(
         dirty / "curate/songs/part-0.parquet"
     )
-    held_line = next(  # a held-out song's lyric line, quoted in a training prompt
+    held_lines = next(  # a held-out song's lyrics: three lines quoted in one prompt leak it, one does not
         r["lyrics"] for r in read_jsonl_records(f"{split_dir}/heldout/songs.jsonl") if r["song_id"] == held
-    ).split("\n")[0]
+    ).split("\n")
     pd.DataFrame(
         {
-            "sample_id": ["x1"],
-            "song_id": [train_id],
-            "playlist_id": [""],
-            "messages": [[{"role": "user", "content": f"continue:\n{held_line}"}]],
+            "sample_id": ["x1", "x2"],
+            "song_id": [train_id, train_id],
+            "playlist_id": ["", ""],
+            "messages": [
+                [{"role": "user", "content": "continue:\n" + "\n".join(held_lines[:3])}],
+                [{"role": "user", "content": f"a stock line:\n{held_lines[0]}"}],
+            ],
         }
     ).to_parquet(dirty / "build_sft/train/part-0.parquet")
     report = find_leaks(split_dir, str(dirty))
     assert any(f"held-out song {held}" in leak for leak in report.leaks)
-    assert any("build_sft/train" in leak and "lyric line" in leak for leak in report.leaks)
+    assert any("row x1" in leak and f"3 lines of held-out song {held}" in leak for leak in report.leaks)
+    assert not any("row x2" in leak for leak in report.leaks)
     with pytest.raises(LeakError, match="reached training inputs"):
         check_no_leaks(split_dir, str(dirty))

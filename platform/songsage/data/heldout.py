@@ -1,8 +1,9 @@
 """The proof's held-out split, made from the raw inputs before any stage sees them.
 
 The unit of the split is a **song group**: songs joined by an identical normalized lyric (curation's
-``text_hash``) or by a verified near duplicate (curation's MinHash-LSH band keys, then shingle Jaccard >=
-``curate.dedup.threshold``), so no held-out song has a copy on the training side. Held-out playlists are
+``text_hash``), by a verified near duplicate (curation's MinHash-LSH band keys, then shingle Jaccard >=
+``curate.dedup.threshold``) or by sharing three distinctive lines (one hymn in two hymnals), so no
+held-out song has a copy on the training side. Held-out playlists are
 chosen first (a seeded share of whole playlists); every group holding one of their songs is held out, then
 a seeded share of the other groups. Training playlists lose their held-out songs; one left with fewer than
 ``min_playlist_songs`` goes to neither side and is counted. A seeded share of general-text documents is held
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,12 +34,16 @@ from songsage.config import Config
 from songsage.config.paths import join
 from songsage.config.proof import ProofConfig
 from songsage.data import io
-from songsage.data.dedup import UnionFind, bucket_pairs, jaccard, shingle_set, text_hash
+from songsage.data.dedup import UnionFind, bucket_pairs, jaccard, shingle_set, shingle_text, text_hash
 from songsage.data.normalize import normalize_lyrics
 from songsage.data.transforms import signature_batch
 from songsage.storage import write_bytes, write_json, write_text
 
 SPLIT_FILE = "split.json"
+# A song is identified by MIN_SHARED_LINES distinct lines of at least MIN_LINE_CHARS characters: songs sharing
+# that many are one group, and a training text holding that many of a held-out song's lines leaks it.
+MIN_LINE_CHARS = 12
+MIN_SHARED_LINES = 3
 IDS_FILE = "heldout_ids.jsonl"
 KINDS = ("songs", "playlists", "general")
 
@@ -75,13 +81,29 @@ def read_raw(path: str) -> list[Line]:
     return out
 
 
+def distinctive_lines(lyrics: str) -> set[str]:
+    """The lines of ``lyrics`` long enough to identify a song (shingle-normalized, >= MIN_LINE_CHARS)."""
+    return {n for n in (shingle_text(line) for line in lyrics.splitlines()) if len(n) >= MIN_LINE_CHARS}
+
+
 def song_groups(songs: dict[str, str], cfg: Config) -> dict[str, str]:
-    """song id -> group representative, for songs given as id -> raw lyrics (exact + verified near dups)."""
+    """song id -> group representative, for songs given as id -> raw lyrics: exact and verified near
+    duplicates, and songs sharing MIN_SHARED_LINES distinctive lines (the same hymn in two hymnals with other
+    stanzas has a shingle Jaccard below the threshold, yet holding one out and training on the other leaks it)."""
     ids = sorted(songs)
     norm = {i: normalize_lyrics(songs[i], cfg.curate.normalize) for i in ids}
     uf = UnionFind()
     for i in ids:
         uf.find(i)
+    by_line: dict[str, list[str]] = {}
+    for i in ids:
+        for line in distinctive_lines(norm[i]):
+            by_line.setdefault(line, []).append(i)
+    for i in ids:
+        shared = Counter(j for line in distinctive_lines(norm[i]) for j in by_line[line] if j > i)
+        for j, n in shared.items():
+            if n >= MIN_SHARED_LINES:
+                uf.union(i, j)
     by_hash: dict[str, str] = {}
     for i in ids:
         h = text_hash(norm[i])

@@ -4,9 +4,10 @@ Reads ``split.json`` (:mod:`songsage.data.heldout`) and the training run directo
 training input the stages wrote: the training side's general text (ids), the curated songs (``song_id``,
 ``text_hash``) and playlists (``playlist_id``, ``song_ids``, ``kept_song_ids``), LyricBank-SFT (``song_id``,
 ``playlist_id``, and the text of every message), the preference pairs (prompt and both answers) and the
-teacher's prompt cache. A
-text leaks when one of its lines equals a held-out lyric line of at least ``min_line_chars`` characters
-(normalized like the curated lyrics), which catches a held-out song quoted inside a prompt.
+teacher's prompt cache. A text leaks a held-out song when it holds ``min_shared_lines`` (3) distinct lines
+of that song of at least ``min_line_chars`` characters each (normalized like the curated lyrics): a held-out
+song quoted inside a prompt. One shared line is not a leak: unrelated songs share stock lines (on the
+shipped corpus, 59 training hymns share one line such as "glory to god on high!" with a held-out hymn).
 
 ``find_leaks(split_dir, train_dir) -> LeakReport``; :func:`check_no_leaks` raises :class:`LeakError` naming
 the first leaks.
@@ -20,10 +21,8 @@ from typing import Any
 
 from songsage.config.paths import join
 from songsage.data.dedup import shingle_text
-from songsage.data.heldout import SPLIT_FILE
+from songsage.data.heldout import MIN_LINE_CHARS, MIN_SHARED_LINES, SPLIT_FILE, distinctive_lines
 from songsage.storage import as_list, exists, list_files, read_json, read_jsonl_records, read_table, read_text
-
-MIN_LINE_CHARS = 12
 
 
 class LeakError(RuntimeError):
@@ -38,14 +37,13 @@ class LeakReport:
     scanned: dict[str, int] = field(default_factory=dict)
 
 
-def heldout_lines(split_dir: str, min_line_chars: int = MIN_LINE_CHARS) -> set[str]:
-    """The distinctive lyric lines of the held-out songs (shingle-normalized, >= ``min_line_chars``)."""
-    lines: set[str] = set()
+def heldout_lines(split_dir: str, min_line_chars: int = MIN_LINE_CHARS) -> dict[str, set[str]]:
+    """Distinctive lyric line (shingle-normalized, >= ``min_line_chars``) -> the held-out songs that have it."""
+    lines: dict[str, set[str]] = {}
     for rec in read_jsonl_records(join(split_dir, "heldout", "songs.jsonl")):
-        for line in str(rec.get("lyrics") or "").splitlines():
-            norm = shingle_text(line)
+        for norm in distinctive_lines(str(rec.get("lyrics") or "")):
             if len(norm) >= min_line_chars:
-                lines.add(norm)
+                lines.setdefault(norm, set()).add(str(rec.get("song_id")))
     return lines
 
 
@@ -65,23 +63,32 @@ def _texts(value: Any) -> list[str]:
 
 
 class _Scanner:
-    def __init__(self, split: dict[str, Any], lines: set[str]) -> None:
+    def __init__(self, split: dict[str, Any], lines: dict[str, set[str]], min_shared_lines: int) -> None:
         self.songs = set(split["heldout_song_ids"])
         self.playlists = set(split["heldout_playlist_ids"])
         self.hashes = set(split["heldout_lyric_hashes"])
         self.lines = lines
+        self.min_shared_lines = min_shared_lines
         self.report = LeakReport()
 
     def leak(self, where: str, what: str) -> None:
         self.report.leaks.append(f"{where}: {what}")
 
     def text(self, where: str, texts: list[str]) -> None:
+        """A leak when the texts hold ``min_shared_lines`` distinct lines of one held-out song (unrelated
+        songs share single stock lines: hymns' "glory to god on high!")."""
+        shared: dict[str, set[str]] = {}
         for t in texts:
             for line in t.splitlines():
                 norm = shingle_text(line)
-                if norm in self.lines:
-                    self.leak(where, f"held-out lyric line {norm[:60]!r}")
-                    return
+                for song in self.lines.get(norm, ()):
+                    shared.setdefault(song, set()).add(norm)
+        for song, lines in sorted(shared.items()):
+            if len(lines) >= self.min_shared_lines:
+                self.leak(
+                    where, f"{len(lines)} lines of held-out song {song}, e.g. {sorted(lines)[0][:60]!r}"
+                )
+                return
 
     def table(self, where: str, path: str, text_columns: tuple[str, ...] = ()) -> None:
         if not exists(path):
@@ -104,10 +111,15 @@ class _Scanner:
                 self.text(f"{where} row {rid} {col}", _texts(row.get(col)))
 
 
-def find_leaks(split_dir: str, train_dir: str, min_line_chars: int = MIN_LINE_CHARS) -> LeakReport:
+def find_leaks(
+    split_dir: str,
+    train_dir: str,
+    min_line_chars: int = MIN_LINE_CHARS,
+    min_shared_lines: int = MIN_SHARED_LINES,
+) -> LeakReport:
     """Scan every training input under ``train_dir`` for the held-out items of ``split_dir``."""
     split = read_json(join(split_dir, SPLIT_FILE))
-    scan = _Scanner(split, heldout_lines(split_dir, min_line_chars))
+    scan = _Scanner(split, heldout_lines(split_dir, min_line_chars), min_shared_lines)
     general = read_jsonl_records(join(split_dir, "train", "general.jsonl"))
     scan.report.scanned["general"] = len(general)
     for doc in sorted({str(d.get("id")) for d in general} & set(split["heldout_general_ids"])):
