@@ -39,6 +39,9 @@ class ProofConfig:
     bootstrap_resamples: int = 1000
     confidence: float = 0.95
     bootstrap_seed: int = 0
+    # Re-evaluate an earlier run in the same run.dir: a stage whose output is complete (manifest.json) is not
+    # run again, the split is remade and must equal the recorded one (else an error).
+    reuse: bool = False
 
     def validate(self, prefix: str) -> None:
         for name in ("heldout_playlist_fraction", "heldout_song_fraction", "heldout_general_fraction"):

@@ -46,6 +46,8 @@ STAGE_MODELS = {
     "+DPO": ("dpo", "dpo/adapter"),
 }
 BASE = "base"
+# What marks a finished stage for proof.reuse: manifest.json, or the stage's own output where it writes none.
+DONE_MARKERS = {"build_playlistsense": "queries.parquet"}
 
 
 def _side(cfg: Config, out_dir: str, side: str, split_dir: str) -> Config:
@@ -103,14 +105,19 @@ def run_stages(sub: Config, stages: list[str], tracker: Tracker, side: str) -> d
 
     seconds = {}
     for name in stages:
-        print(f">>> proof {side}: {name}", flush=True)
-        t0 = time.perf_counter()
-        rows = run_stage(
-            sub, name, join(run_dir(sub), name), get_stage(name), summary=False, nested=tracker.active
-        )
-        seconds[name] = time.perf_counter() - t0
-        print(stage_line(f"{side}/{name}", rows, seconds[name]), flush=True)
         manifest = join(run_dir(sub), name, "manifest.json")
+        done = join(run_dir(sub), name, DONE_MARKERS.get(name, "manifest.json"))
+        if sub.proof.reuse and exists(done):
+            print(f"[{side}/{name}] reused (proof.reuse): {done}", flush=True)
+        else:
+            print(f">>> proof {side}: {name}", flush=True)
+            t0 = time.perf_counter()
+            rows = run_stage(
+                sub, name, join(run_dir(sub), name), get_stage(name), summary=False, nested=tracker.active
+            )
+            seconds[name] = time.perf_counter() - t0
+            print(stage_line(f"{side}/{name}", rows, seconds[name]), flush=True)
+            tracker.log_metrics({f"seconds.{side}.{name}": seconds[name]})
         tracker.set_tags(
             {
                 f"lineage.{side}.{name}.run_id": latest_run_id(sub, name) or "none",
@@ -119,7 +126,6 @@ def run_stages(sub: Config, stages: list[str], tracker: Tracker, side: str) -> d
                 else "none",
             }
         )
-        tracker.log_metrics({f"seconds.{side}.{name}": seconds[name]})
     return seconds
 
 
@@ -223,7 +229,14 @@ def proof_stage(cfg: Config, out_dir: str, tracker: Tracker) -> list[tuple[str, 
     pc = cfg.proof
     t_start = time.perf_counter()
     split_dir = join(out_dir, "split")
+    split_file = join(split_dir, SPLIT_FILE)
+    before = file_digest(split_file) if pc.reuse and exists(split_file) else ""
     split = make_split(cfg, split_dir)
+    if before and file_digest(split_file) != before:
+        raise ValueError(
+            f"proof.reuse: the split under {split_dir} changed (data or proof.* split keys differ from the "
+            "run being reused); run without proof.reuse into a new run.dir"
+        )
     tracker.set_tags({"proof.split_sha256": file_digest(join(split_dir, SPLIT_FILE))})
     tracker.log_metrics(
         {f"split.{side}.{k}": v for side in ("train", "heldout") for k, v in split.counts[side].items()}
