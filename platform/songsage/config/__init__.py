@@ -3,7 +3,7 @@
 import os
 
 from songsage.config.loader import ConfigError, apply_overrides, build, flatten, load, to_dict
-from songsage.config.paths import job_output_dir, resolve_path
+from songsage.config.paths import is_uri, job_output_dir, resolve_path
 from songsage.config.schema import Config
 
 
@@ -16,7 +16,7 @@ def load_config(path: str | None, overrides: list[str] | None = None) -> Config:
     cfg = load(Config, path, overrides)
     for section in (cfg.tokenizer, cfg.model):
         ref = section.name_or_path
-        if ref and not os.path.isabs(ref) and "://" not in ref and os.path.isdir(ref):
+        if ref and not is_uri(ref) and not os.path.isabs(ref) and os.path.isdir(ref):
             section.name_or_path = resolve_path(ref)
     return cfg
 

@@ -95,12 +95,13 @@ def song_groups(songs: dict[str, str], cfg: Config) -> dict[str, str]:
     uf = UnionFind()
     for i in ids:
         uf.find(i)
+    lines = {i: distinctive_lines(norm[i]) for i in ids}
     by_line: dict[str, list[str]] = {}
     for i in ids:
-        for line in distinctive_lines(norm[i]):
+        for line in lines[i]:
             by_line.setdefault(line, []).append(i)
     for i in ids:
-        shared = Counter(j for line in distinctive_lines(norm[i]) for j in by_line[line] if j > i)
+        shared = Counter(j for line in lines[i] for j in by_line[line] if j > i)
         for j, n in shared.items():
             if n >= MIN_SHARED_LINES:
                 uf.union(i, j)

@@ -4,9 +4,9 @@ Reads ``split.json`` (:mod:`songsage.data.heldout`) and the training run directo
 training input the stages wrote: the training side's general text (ids), the curated songs (``song_id``,
 ``text_hash``) and playlists (``playlist_id``, ``song_ids``, ``kept_song_ids``), LyricBank-SFT (``song_id``,
 ``playlist_id``, and the text of every message), the preference pairs (prompt and both answers) and the
-teacher's prompt cache. A text leaks a held-out song when it holds ``min_shared_lines`` (3) distinct lines
-of that song of at least ``min_line_chars`` characters each (normalized like the curated lyrics): a held-out
-song quoted inside a prompt. One shared line is not a leak: unrelated songs share stock lines (on the
+teacher's prompt cache. A text leaks a held-out song when it holds ``min_shared_lines`` (3) of its
+distinct lines (:func:`songsage.data.heldout.distinctive_lines`: normalized like the curated lyrics, at
+least 12 characters each): a held-out song quoted inside a prompt. One shared line is not a leak: unrelated songs share stock lines (on the
 shipped corpus, 59 training hymns share one line such as "glory to god on high!" with a held-out hymn).
 
 ``find_leaks(split_dir, train_dir) -> LeakReport``; :func:`check_no_leaks` raises :class:`LeakError` naming
@@ -21,7 +21,7 @@ from typing import Any
 
 from songsage.config.paths import join
 from songsage.data.dedup import shingle_text
-from songsage.data.heldout import MIN_LINE_CHARS, MIN_SHARED_LINES, SPLIT_FILE, distinctive_lines
+from songsage.data.heldout import MIN_SHARED_LINES, SPLIT_FILE, distinctive_lines
 from songsage.storage import as_list, exists, list_files, read_json, read_jsonl_records, read_table, read_text
 
 
@@ -37,13 +37,12 @@ class LeakReport:
     scanned: dict[str, int] = field(default_factory=dict)
 
 
-def heldout_lines(split_dir: str, min_line_chars: int = MIN_LINE_CHARS) -> dict[str, set[str]]:
-    """Distinctive lyric line (shingle-normalized, >= ``min_line_chars``) -> the held-out songs that have it."""
+def heldout_lines(split_dir: str) -> dict[str, set[str]]:
+    """Distinctive lyric line (:func:`~songsage.data.heldout.distinctive_lines`) -> the held-out songs with it."""
     lines: dict[str, set[str]] = {}
     for rec in read_jsonl_records(join(split_dir, "heldout", "songs.jsonl")):
         for norm in distinctive_lines(str(rec.get("lyrics") or "")):
-            if len(norm) >= min_line_chars:
-                lines.setdefault(norm, set()).add(str(rec.get("song_id")))
+            lines.setdefault(norm, set()).add(str(rec.get("song_id")))
     return lines
 
 
@@ -114,12 +113,11 @@ class _Scanner:
 def find_leaks(
     split_dir: str,
     train_dir: str,
-    min_line_chars: int = MIN_LINE_CHARS,
     min_shared_lines: int = MIN_SHARED_LINES,
 ) -> LeakReport:
     """Scan every training input under ``train_dir`` for the held-out items of ``split_dir``."""
     split = read_json(join(split_dir, SPLIT_FILE))
-    scan = _Scanner(split, heldout_lines(split_dir, min_line_chars), min_shared_lines)
+    scan = _Scanner(split, heldout_lines(split_dir), min_shared_lines)
     general = read_jsonl_records(join(split_dir, "train", "general.jsonl"))
     scan.report.scanned["general"] = len(general)
     for doc in sorted({str(d.get("id")) for d in general} & set(split["heldout_general_ids"])):
