@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from songsage.config import load_config
-from songsage.eval.choice import LETTERS, Split, build_prompt, discover, load_scorer, run_choice_benchmarks
+from songsage.eval.choice import (
+    LETTERS,
+    Split,
+    build_prompt,
+    discover,
+    load_scorer,
+    run_choice_benchmarks,
+    shared_prefix_length,
+)
 from tests.conftest import ZIQI
 
 ROWS = 40
@@ -69,3 +78,38 @@ def test_generation_answerer_extracts_letters_and_counts_unparsed(tmp_path):
     assert list(preds["pred"]) == ["B", "C", ""] and list(preds["unparsed"]) == [False, False, True]
     _, overall = summarize(preds)
     assert overall["accuracy"] == pytest.approx(1 / 3) and overall["unparsed"] == 1
+
+
+def test_shared_prefix_length_leaves_each_sequence_a_token():
+    assert shared_prefix_length([[1, 2, 3, 4], [1, 2, 3, 5], [1, 2, 9]]) == 2
+    assert shared_prefix_length([[1, 2, 3], [1, 2, 3]]) == 2
+    assert shared_prefix_length([[7], [7, 8]]) == 0
+    assert shared_prefix_length([[1, 2], [3, 4]]) == 0
+    assert shared_prefix_length([]) == 0
+
+
+def test_cached_exemplars_score_like_each_prompt_alone(tiny_model_cfg, tmp_path):
+    """k-shot prompts of one category share the exemplars' tokens: scored through one cached prefix and
+    right-padded batches, every question's letter log-probs equal those of the prompt scored alone."""
+    t = tiny_model_cfg.tiny
+    cfg = load_config(
+        None,
+        [
+            f"run.dir={tmp_path}",
+            f"model.tiny.hidden_size={t.hidden_size}",
+            f"model.tiny.intermediate_size={t.intermediate_size}",
+        ],
+    )
+    split = discover(str(ZIQI), ["popular_music"], max_rows=7)[0]
+    prompts = [build_prompt(split.category, r, split.dev, shots=3) for r in split.test.to_dict("records")]
+    scorer = load_scorer(cfg)
+    ids = [scorer.tok(p, add_special_tokens=False)["input_ids"] for p in prompts]
+    assert shared_prefix_length(ids) >= max(scorer.MIN_SHARED_TOKENS, sum(map(len, ids)) // len(ids) // 2)
+    cached = scorer.score(prompts, batch_size=3)
+    scorer.MIN_SHARED_TOKENS = 10**9  # no cache: right-padded batches of whole prompts
+    batched = scorer.score(prompts, batch_size=3)
+    alone = np.concatenate([scorer.score([p], batch_size=1) for p in prompts])
+    assert cached.shape == (7, 4)
+    np.testing.assert_allclose(batched, alone, atol=1e-4)
+    np.testing.assert_allclose(cached, alone, atol=1e-4)
+    assert not np.allclose(alone[0], alone[1])  # the questions' own tokens count

@@ -6,7 +6,8 @@ or header-less MMLU files ``<subject>_test.csv`` / ``<subject>_dev.csv`` (questi
 
 Scoring: the prompt (k dev exemplars + the question with lettered options, ending in "Answer:") goes
 through the model once; the prediction is the option letter whose next-token log-likelihood
-(" A" ... " D") is highest. Batched with left padding. Endpoint models (no log-likelihoods) answer by
+(" A" ... " D") is highest. Batched with right padding; the exemplars shared by a category's prompts are
+computed once and their key/value cache reused. Endpoint models (no log-likelihoods) answer by
 generation instead; the letter is extracted from the reply (unreadable replies count as wrong and are
 reported as ``unparsed``). Outputs per category and overall accuracy and macro-F1 (over the letters
 A-D), as fractions.
@@ -14,6 +15,7 @@ A-D), as fractions.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,7 +103,16 @@ def build_prompt(category: str, row: dict[str, Any], dev: pd.DataFrame, shots: i
 
 
 class LetterScorer:
-    """Next-token log-likelihood of " A".." D" after each prompt, batched with left padding."""
+    """Next-token log-likelihood of " A".." D" after each prompt.
+
+    The prompts of one call (one category's questions after the same subject line and dev exemplars) share a
+    token prefix: it goes through the model once and its key/value cache is reused for every question, so a
+    k-shot prompt costs about what its question costs (the exemplars were ~3/4 of a 3-shot prompt's tokens).
+    The token ids are those of each whole prompt, so the result is the uncached one up to float rounding.
+    """
+
+    # A shared prefix shorter than this is not worth a cache (0-shot prompts share only the subject line).
+    MIN_SHARED_TOKENS = 64
 
     def __init__(self, model: Any, tokenizer: Any, max_input_tokens: int) -> None:
         self.model = model.eval()
@@ -111,28 +122,70 @@ class LetterScorer:
         if len(set(self.letter_ids)) != len(LETTERS):
             raise ValueError("option letters do not map to distinct first tokens")
         self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+        # transformers 5 renamed the forward's past_key_values to cache (the old name warns every call);
+        # a PEFT wrapper's forward takes **kwargs, so ask the model underneath.
+        base = model.get_base_model() if hasattr(model, "get_base_model") else model
+        params = inspect.signature(base.forward).parameters
+        self.cache_kwarg = "cache" if "cache" in params else "past_key_values"
 
     def score(self, prompts: list[str], batch_size: int) -> np.ndarray:
-        """(n, 4) log-probabilities of the letters (float32)."""
+        """(n, 4) log-probabilities of the letters (float32) after each prompt (its last
+        ``max_input_tokens`` tokens)."""
         import torch
 
-        out = []
-        for start in range(0, len(prompts), batch_size):
-            ids = [
-                self.tok(p, add_special_tokens=False)["input_ids"][-self.max_input_tokens :]
-                for p in prompts[start : start + batch_size]
-            ]
-            width = max(len(x) for x in ids)
-            input_ids = torch.full((len(ids), width), self.pad_id, dtype=torch.long)
-            mask = torch.zeros((len(ids), width), dtype=torch.long)
-            for i, x in enumerate(ids):
-                input_ids[i, width - len(x) :] = torch.tensor(x)
-                mask[i, width - len(x) :] = 1
+        ids = [self.tok(p, add_special_tokens=False)["input_ids"][-self.max_input_tokens :] for p in prompts]
+        shared = shared_prefix_length(ids)
+        past = None
+        if shared >= self.MIN_SHARED_TOKENS:
             with torch.no_grad():
-                logits = self.model(input_ids=input_ids, attention_mask=mask).logits[:, -1, :].float()
-            logp = torch.log_softmax(logits, dim=-1)[:, self.letter_ids]
-            out.append(logp.numpy())
+                prefix = self.model(input_ids=torch.tensor([ids[0][:shared]]), use_cache=True)
+                past = prefix["cache"] if "cache" in prefix else prefix["past_key_values"]
+        else:
+            shared = 0
+        out = []
+        for start in range(0, len(ids), batch_size):
+            batch = [x[shared:] for x in ids[start : start + batch_size]]
+            out.append(self._letter_logps(batch, past, shared))
         return np.concatenate(out).astype(np.float32)
+
+    def _letter_logps(self, batch: list[list[int]], past: Any, shared: int) -> np.ndarray:
+        """Letter log-probs after each (right-padded) sequence of ``batch``, which follows ``shared`` cached
+        prefix tokens (``past``; none when 0)."""
+        import copy
+
+        import torch
+
+        width = max(len(x) for x in batch)
+        input_ids = torch.full((len(batch), width), self.pad_id, dtype=torch.long)
+        mask = torch.zeros((len(batch), shared + width), dtype=torch.long)
+        mask[:, :shared] = 1
+        for i, x in enumerate(batch):
+            input_ids[i, : len(x)] = torch.tensor(x)
+            mask[i, shared : shared + len(x)] = 1
+        kwargs: dict[str, Any] = {}
+        if past is not None:
+            cache = copy.deepcopy(past)
+            cache.batch_repeat_interleave(len(batch))
+            kwargs = {self.cache_kwarg: cache, "use_cache": True}
+        with torch.no_grad():
+            logits = self.model(input_ids=input_ids, attention_mask=mask, **kwargs).logits
+        last = torch.tensor([len(x) - 1 for x in batch])
+        logp = torch.log_softmax(logits[torch.arange(len(batch)), last].float(), dim=-1)
+        return logp[:, self.letter_ids].numpy()
+
+
+def shared_prefix_length(ids: list[list[int]]) -> int:
+    """Tokens every sequence of ``ids`` starts with, leaving each at least one token of its own."""
+    if not ids:
+        return 0
+    n = min(len(x) for x in ids) - 1
+    first = ids[0]
+    for x in ids[1:]:
+        i = 0
+        while i < n and x[i] == first[i]:
+            i += 1
+        n = i
+    return max(n, 0)
 
 
 class GenerationAnswerer:
