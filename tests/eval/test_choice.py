@@ -21,6 +21,20 @@ from tests.conftest import ZIQI
 ROWS = 40
 
 
+def tiny_config(tiny_model_cfg, tmp_path, *overrides: str):
+    """The default config with the test-size tiny model, run dir ``tmp_path``, then ``overrides``."""
+    t = tiny_model_cfg.tiny
+    return load_config(
+        None,
+        [
+            f"run.dir={tmp_path}",
+            f"model.tiny.hidden_size={t.hidden_size}",
+            f"model.tiny.intermediate_size={t.intermediate_size}",
+            *overrides,
+        ],
+    )
+
+
 def test_discover_reads_ziqi_as_is():
     splits = discover(str(ZIQI), ["popular_music"], max_rows=5)
     assert [s.category for s in splits] == ["popular_music"]
@@ -35,19 +49,14 @@ def test_discover_reads_ziqi_as_is():
 
 @pytest.mark.slow
 def test_ziqi_first_rows_tiny_model(tiny_model_cfg, tmp_path):
-    t = tiny_model_cfg.tiny
-    cfg = load_config(
-        None,
-        [
-            f"run.dir={tmp_path}",
-            f"model.tiny.hidden_size={t.hidden_size}",
-            f"model.tiny.intermediate_size={t.intermediate_size}",
-            f"eval.choice.benchmarks=[{{name: ziqi, path: {ZIQI}}}]",
-            "eval.choice.shots=[0, 2]",
-            f"eval.choice.max_rows={ROWS}",
-            "eval.choice.categories=[popular_music, composition_theory]",
-            "eval.choice.batch_size=16",
-        ],
+    cfg = tiny_config(
+        tiny_model_cfg,
+        tmp_path,
+        f"eval.choice.benchmarks=[{{name: ziqi, path: {ZIQI}}}]",
+        "eval.choice.shots=[0, 2]",
+        f"eval.choice.max_rows={ROWS}",
+        "eval.choice.categories=[popular_music, composition_theory]",
+        "eval.choice.batch_size=16",
     )
     res = run_choice_benchmarks(cfg, str(tmp_path / "choice"), {"tiny": load_scorer(cfg)})
     assert set(res["overall"]) == {("tiny", "ziqi", 0), ("tiny", "ziqi", 2)}
@@ -91,15 +100,7 @@ def test_shared_prefix_length_leaves_each_sequence_a_token():
 def test_cached_exemplars_score_like_each_prompt_alone(tiny_model_cfg, tmp_path):
     """k-shot prompts of one category share the exemplars' tokens: scored through one cached prefix and
     right-padded batches, every question's letter log-probs equal those of the prompt scored alone."""
-    t = tiny_model_cfg.tiny
-    cfg = load_config(
-        None,
-        [
-            f"run.dir={tmp_path}",
-            f"model.tiny.hidden_size={t.hidden_size}",
-            f"model.tiny.intermediate_size={t.intermediate_size}",
-        ],
-    )
+    cfg = tiny_config(tiny_model_cfg, tmp_path)
     split = discover(str(ZIQI), ["popular_music"], max_rows=7)[0]
     prompts = [build_prompt(split.category, r, split.dev, shots=3) for r in split.test.to_dict("records")]
     scorer = load_scorer(cfg)
