@@ -128,11 +128,13 @@ def run_job(job: str, body: StageBody, argv: Sequence[str] | None = None) -> int
         return 2
     from songsage.stages import final_report
 
+    started = time.perf_counter()  # Ray is up: what follows is the job's own time
     out_dir = job_output_dir(cfg, job)
     run_stage(cfg, job, out_dir, body)
     report = final_report(job)  # the evaluation tables, printed once after the summary like the main job
     if report is not None:
         report(cfg, out_dir)
+    print(f"[{job}] done in {time.perf_counter() - started:.1f} s after Ray was up")
     return 0
 
 

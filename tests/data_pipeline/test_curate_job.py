@@ -200,3 +200,12 @@ def test_public_domain_corpus_reports_missing_korean(ray_session, tmp_path):
     assert achieved["en"] == achieved["zh"] == 2 * achieved["ja"]
     assert m["exact_duplicates"] >= 60  # the corpus README counts 62 exact duplicate groups
     assert m["playlists"]["kept"] == 179
+
+
+def test_shuffle_joins_give_the_same_files(sample_run, tmp_path):
+    """Every small-side join (repeated ids, exact duplicates, near-duplicate clusters, kept playlist
+    songs) as a hash-partitioned join instead of a broadcast: byte-identical outputs."""
+    _, first = sample_run
+    second = _run(tmp_path, "curate.broadcast_max_rows=0")
+    assert second["near_dedup"]["join"] == "shuffle"
+    assert second["content_hash"] == first["content_hash"]

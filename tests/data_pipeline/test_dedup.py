@@ -86,3 +86,30 @@ def test_labelled_pairs_recall_and_precision():
     precision = tp / (tp + fp) if tp + fp else 1.0
     assert recall >= 0.9, (recall, precision)
     assert precision >= 0.95, (recall, precision)
+
+
+def test_band_key_lists_explode_to_the_per_band_rows():
+    import pyarrow as pa
+
+    from songsage.config.schema import DedupConfig
+    from songsage.data.transforms import band_key_lists, explode_bands, signature_batch
+
+    cfg = DedupConfig()
+    texts = ["one two three four five six", "", "月光照在河面上灯笼在水中"]
+    lists = band_key_lists(texts, cfg)
+    assert [len(x) for x in lists.to_pylist()] == [cfg.bands] * 3
+    a, b = permutations(cfg.num_perm, cfg.seed)
+    assert lists[0].as_py() == band_keys(minhash(shingle_hashes(texts[0], cfg.shingle_size), a, b), cfg.bands)
+    exploded = explode_bands(pa.table({"song_id": ["x", "y", "z"], "band_keys": lists}))
+    direct = signature_batch(pa.table({"song_id": ["x", "y", "z"], "lyrics_norm": texts}), cfg)
+    assert exploded.equals(direct) and exploded.num_rows == 3 * cfg.bands
+
+
+def test_minhash_equals_the_textbook_formula():
+    hashes = np.array([0, 1, 2**32 - 1, 123456789], dtype=np.uint64)
+    a, b = permutations(16, 3)
+    expected = [
+        min(((int(ai) * int(h) + int(bi)) % 2**64) % (2**61 - 1) & 0xFFFFFFFF for h in hashes)
+        for ai, bi in zip(a, b, strict=True)
+    ]
+    assert minhash(hashes, a, b).tolist() == expected

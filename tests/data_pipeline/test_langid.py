@@ -57,3 +57,30 @@ def test_labelled_songs_accuracy():
     ]
     correct = sum(detect_language(r["text"], "", CFG)[0] == r["lang"] for r in rows)
     assert correct / len(rows) >= 0.95
+
+
+HAN_BLOCKS = ((0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0xF900, 0xFAFF), (0x20000, 0x2FA1F))
+
+
+def test_script_counts_equal_a_per_character_loop():
+    from tests.data_pipeline.test_normalize_quality import ADVERSARIAL, _shipped_lyrics
+
+    def loop(text: str) -> dict[str, float]:
+        counts = dict.fromkeys(("kana", "hangul", "han", "latin", "other"), 0.0)
+        for ch in text:
+            cp = ord(ch)
+            if 0x3040 <= cp <= 0x30FF or 0x31F0 <= cp <= 0x31FF or 0xFF66 <= cp <= 0xFF9D:
+                counts["kana"] += 1
+            elif 0xAC00 <= cp <= 0xD7A3 or 0x1100 <= cp <= 0x11FF or 0x3130 <= cp <= 0x318F:
+                counts["hangul"] += 1
+            elif any(lo <= cp <= hi for lo, hi in HAN_BLOCKS):
+                counts["han"] += 1
+            elif ch.isalpha():
+                if cp < 0x250 or 0x1E00 <= cp <= 0x1EFF:
+                    counts["latin"] += 0.25
+                else:
+                    counts["other"] += 1
+        return counts
+
+    for text in _shipped_lyrics()[:3000] + ADVERSARIAL + ["Ελληνικά Русский ñandú ệ 𠀀 𫝀"]:
+        assert script_counts(text) == loop(text), text[:60]

@@ -78,3 +78,59 @@ def test_switches_turn_steps_off():
 )
 def test_quality_filters(text, reason):
     assert quality_reason(normalize_lyrics(text, N), Q) == reason
+
+
+def _shipped_lyrics() -> list[str]:
+    import json
+
+    from tests.conftest import PUBLIC_DOMAIN, SAMPLE
+
+    texts = []
+    for path in (SAMPLE / "songs.jsonl", PUBLIC_DOMAIN / "songs.jsonl"):
+        for line in path.read_bytes().splitlines():
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(obj, dict) and isinstance(obj.get("lyrics"), str):
+                texts.append(obj["lyrics"].replace("\r\n", "\n").replace("\r", "\n"))
+    return texts
+
+
+ADVERSARIAL = [
+    "caf\u00c3\u00a9 au lait\nplain line\n",  # mojibake
+    "\x1b[31mred\x1b[0m\nplain\n",  # terminal escapes in ASCII
+    "ＬＯＵＤ　ＮＯＩＳＥＳ\n你好，世界\n",  # fullwidth forms (ftfy's width fix)
+    "“quoted” and ‘single’\nx",  # curly quotes
+    "a\u2028b\nﬁne ﬁne\n",  # line separator, ligature
+    "ガ\u3099ギ\nハ\u309aン\n",  # combining kana marks (NFC)
+    "한\u1100\u1161 jamo\n",
+    "",
+    "\n\n",
+    "tab\tend\nno newline",
+    "chorus\n合唱\nchorus\n合唱\n",  # repeated lines are fixed once
+]
+
+
+def test_fix_mojibake_equals_ftfy_exactly():
+    import ftfy
+
+    from songsage.data.normalize import fix_mojibake
+
+    texts = _shipped_lyrics() + ADVERSARIAL
+    assert len(texts) > 5000
+    for text in texts:
+        assert fix_mojibake(text) == ftfy.fix_text(text, unescape_html=False, normalization="NFC"), text[:80]
+
+
+def test_letter_ratio_equals_the_unicode_category_definition():
+    import unicodedata
+
+    from songsage.data.quality import letter_ratio
+
+    def by_category(text: str) -> float:
+        chars = [c for c in text if not c.isspace()]
+        return sum(unicodedata.category(c).startswith("L") for c in chars) / len(chars) if chars else 0.0
+
+    for text in _shipped_lyrics()[:2000] + ADVERSARIAL + ["12² Ⅻ ١٢٣ abc", " \u3000\t"]:
+        assert letter_ratio(text) == by_category(text)

@@ -88,3 +88,26 @@ def test_validate_batch_keeps_every_row_and_quarantine_keeps_bytes():
     import base64
 
     assert base64.b64decode(q.column("raw_base64")[1].as_py()) == lines[2]
+
+
+def test_repeated_ids_keep_the_first_position():
+    from songsage.data.transforms import fill_exact_duplicates, id_positions, mark_repeated_ids
+
+    batch = pa.table(
+        {
+            "source_file": ["b.jsonl", "a.jsonl", "a.jsonl", "a.jsonl"],
+            "line": [1, 10, 9, 2],
+            "reason": ["", "", "", "broken_json: x"],
+            "song_id": ["s1", "s1", "s1", None],
+        }
+    )
+    pos = id_positions(batch, "song_id").column("pos").to_pylist()
+    assert sorted(pos[:3]) == [pos[2], pos[1], pos[0]]  # a:9 < a:10 < b:1, like (file, line) pairs
+    joined = batch.append_column("first_pos", pa.array([pos[2], pos[2], pos[2], None]))
+    reasons = mark_repeated_ids(joined, "song_id").column("reason").to_pylist()
+    assert reasons[2] == "" and reasons[3] == "broken_json: x"
+    assert reasons[0] == "duplicate_id:song_id: 's1' first seen at a.jsonl:9"
+    assert reasons[1] == "duplicate_id:song_id: 's1' first seen at a.jsonl:9"
+
+    songs = pa.table({"song_id": ["s2", "s1", "s3"], "text_rep": ["s1", "s1", None]})
+    assert fill_exact_duplicates(songs).column("exact_dup_of").to_pylist() == ["s1", "", ""]

@@ -225,6 +225,14 @@ class CurateConfig:
     pack: PackConfig = field(default_factory=PackConfig)
     # Parquet files for the curated song table.
     song_files: int = 4
+    # A join whose smaller side (duplicate marks, near-duplicate clusters, kept song ids) has at most
+    # this many rows sends that side's blocks to every task (no shuffle of the large side); above it,
+    # a hash-partitioned Dataset.join runs instead. Both give the same rows.
+    broadcast_max_rows: int = 5_000_000
+
+    def validate(self, prefix: str) -> None:
+        if self.broadcast_max_rows < 0:
+            raise ConfigError(f"{prefix}.broadcast_max_rows: must be >= 0, got {self.broadcast_max_rows}")
 
 
 @dataclass

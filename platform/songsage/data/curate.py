@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import ray
 import ray.data
+from ray.data.aggregate import Count, Min
 from ray.data.expressions import col
 
 from songsage import storage
@@ -31,21 +32,23 @@ from songsage.config.paths import join
 from songsage.data import io
 from songsage.data.arrow_map import PYARROW, map_arrow
 from songsage.data.balance import balance_targets, order_key
-from songsage.data.dedup import bucket_edges, clusters_from_edges
+from songsage.data.lookup import filter_lists_by_keys, left_join_small
 from songsage.data.mix import copies, mix_plan
-from songsage.data.near_dedup import near_duplicate_clusters
+from songsage.data.near_dedup import CLUSTER_SCHEMA, near_duplicate_clusters
 from songsage.data.pack import pack_documents
 from songsage.data.transforms import (
-    Tokenize,
-    clean_batch,
-    drop_ids,
+    PLAYLIST_FIELDS,
+    cached_tokenizer,
     fill_clusters,
+    fill_exact_duplicates,
+    id_positions,
     keep_balanced,
-    langid_batch,
-    mark_duplicates,
-    mark_rejected_lines,
+    mark_repeated_ids,
+    over_balance,
+    prepare_songs,
     quarantine_rows,
     token_lists,
+    tokenize_documents,
     validate_batch,
 )
 from songsage.data.validate import reason_code
@@ -53,22 +56,29 @@ from songsage.markdown import markdown_table
 from songsage.models.tokenizer import resolve_tokenizer_path
 
 OUTPUT_PARTS = ("songs", "playlists", "quarantine", "rejected", "shards", "manifest.json", "funnel.md")
-SONG_COLUMNS = [
-    "song_id",
-    "name",
-    "artist",
-    "album",
-    "tags",
-    "lyrics_norm",
-    "language",
-    "language_score",
-    "language_how",
-    "language_hint",
-    "near_dup_cluster",
-    "text_hash",
-    "source_file",
-    "line",
-]
+# The curated song table's columns and types. Free text and ids are large_string: the type these
+# files have had since the first release (it came from a shuffle join), kept so that content hashes
+# stay comparable, and the same whichever join path (broadcast or shuffle) produced the rows.
+SONG_SCHEMA = pa.schema(
+    [
+        ("song_id", pa.large_string()),
+        ("name", pa.large_string()),
+        ("artist", pa.large_string()),
+        ("album", pa.large_string()),
+        ("tags", pa.list_(pa.string())),
+        ("lyrics_norm", pa.large_string()),
+        ("language", pa.string()),
+        ("language_score", pa.float32()),
+        ("language_how", pa.string()),
+        ("language_hint", pa.large_string()),
+        ("near_dup_cluster", pa.large_string()),
+        ("text_hash", pa.large_string()),
+        ("source_file", pa.large_string()),
+        ("line", pa.int64()),
+    ]
+)
+SONG_COLUMNS = SONG_SCHEMA.names
+PLAYLIST_SCHEMA = pa.schema([*PLAYLIST_FIELDS.items(), ("kept_song_ids", pa.list_(pa.string()))])
 
 
 @dataclass
@@ -92,7 +102,8 @@ class StageLog:
         )
         self.t0 = now
         print(
-            f"[curate] {stage:<22} in={rows_in:>9,} out={rows_out:>9,} {dict(sorted((reasons or {}).items()))}"
+            f"[curate] {stage:<22} in={rows_in:>9,} out={rows_out:>9,} {self.rows[-1]['seconds']:>6.1f} s "
+            f"{dict(sorted((reasons or {}).items()))}"
         )
 
     def markdown(self) -> str:
@@ -133,6 +144,10 @@ def _count_by(ds: ray.data.Dataset, column: str) -> dict[str, int]:
     return _partial_sums(ds, column, None)
 
 
+def _cast(batch: pa.Table, schema: pa.Schema) -> pa.Table:
+    return batch.cast(schema)
+
+
 def _write_buckets(
     ds: ray.data.Dataset, out_dir: str, n_files: int, key: str, sort_by: list[str], prefix: str = "part"
 ) -> list[dict[str, Any]]:
@@ -158,6 +173,17 @@ def _write_buckets(
 
 
 ID_COLUMNS = {"songs": "song_id", "playlists": "playlist_id"}
+FIRST_POSITION_SCHEMA = {
+    kind: pa.schema([(column, pa.string()), ("first_pos", pa.string())])
+    for kind, column in ID_COLUMNS.items()
+}
+TEXT_REP_SCHEMA = pa.schema([("text_hash", pa.string()), ("text_rep", pa.string())])
+
+
+def _validated(batch: pa.Table, kind: str, cfg: Config) -> pa.Table:
+    """Raw lines -> validated rows; songs also get every per-song result (``prepare_songs``)."""
+    checked = validate_batch(batch, kind)
+    return prepare_songs(checked, cfg.curate) if kind == "songs" else checked
 
 
 def _ingest(
@@ -166,79 +192,76 @@ def _ingest(
     """Read + validate one input -> (valid rows, quarantine rows, input rows, quarantine reasons).
 
     A repeated id (song_id, playlist_id) keeps its first occurrence (by file, line); later ones are
-    quarantined as ``duplicate_id`` since other tables join on the id."""
+    quarantined as ``duplicate_id`` since other tables join on the id. The first positions come from
+    a distributed aggregate and reach the rows by a join: no row goes through the driver."""
     checked = map_arrow(
-        io.read_lines(path, cfg.ray.target_blocks), partial(validate_batch, kind=kind)
+        io.read_lines(path, cfg.ray.target_blocks), partial(_validated, kind=kind, cfg=cfg)
     ).materialize()
     total = checked.count()
+    if total == 0:
+        raise ValueError(f"{kind}: no input lines in {path!r}")
     if kind in ID_COLUMNS:
         id_col = ID_COLUMNS[kind]
-        valid = checked.filter(expr=col("reason") == "")
-        seen: dict[str, tuple[str, int]] = {}
-        later: dict[tuple[str, int], str] = {}
-        for r in sorted(
-            _collisions(valid, id_col, ["source_file", "line"]), key=lambda r: (r["source_file"], r["line"])
-        ):
-            first = seen.setdefault(r[id_col], (r["source_file"], r["line"]))
-            if first != (r["source_file"], r["line"]):
-                later[(r["source_file"], r["line"])] = (
-                    f"duplicate_id:{id_col}: {r[id_col]!r} first seen at {first[0]}:{first[1]}"
-                )
-        if later:
-            checked = map_arrow(checked, partial(mark_rejected_lines, reasons=later)).materialize()
-    bad = checked.filter(expr=col("reason") != "")
-    quarantine = map_arrow(bad, partial(quarantine_rows, kind=kind)).materialize()
-    reasons = {k: v for k, v in _count_by(quarantine, "reason_code").items()}
-    valid = checked.filter(expr=col("reason") == "").drop_columns(["reason", "raw"]).materialize()
-    log.add(f"{kind}: ingest+validate", total, valid.count(), reasons)
+        positions = map_arrow(
+            checked.filter(expr=col("reason") == "").select_columns([id_col, "source_file", "line"]),
+            partial(id_positions, id_col=id_col),
+        )
+        repeated = (
+            positions.groupby(id_col)
+            .aggregate(Count(), Min("pos"))
+            .filter(expr=col("count()") > 1)
+            .select_columns([id_col, "min(pos)"])
+            .rename_columns({"min(pos)": "first_pos"})
+        )
+        joined, _ = left_join_small(
+            checked,
+            repeated,
+            FIRST_POSITION_SCHEMA[kind],
+            id_col,
+            cfg.ray.target_blocks,
+            cfg.curate.broadcast_max_rows,
+        )
+        checked = map_arrow(joined, partial(mark_repeated_ids, id_col=id_col)).materialize()
+    quarantine = map_arrow(
+        checked.filter(expr=col("reason") != ""), partial(quarantine_rows, kind=kind)
+    ).materialize()
+    reasons = _count_by(quarantine, "reason_code") if quarantine.count() else {}
+    valid = checked.filter(expr=col("reason") == "").drop_columns(["reason", "raw"])
+    n_valid = total - quarantine.count()
+    log.add(f"{kind}: ingest+validate", total, n_valid, reasons)
     return valid, quarantine, total, reasons
 
 
-def _collisions(ds: ray.data.Dataset, key: str, columns: list[str]) -> list[dict[str, Any]]:
-    """Rows (``key`` + ``columns``) whose key occurs more than once. Keys are counted with a
-    distributed aggregate; only the colliding rows (the duplicates, a small share) reach the driver."""
-    if ds.count() == 0:
-        return []
-    counts = ds.groupby(key).count()
-    dup_keys = pa.array([r[key] for r in counts.filter(expr=col("count()") > 1).take_all()])
-    if len(dup_keys) == 0:
-        return []
+def _exact_duplicates(passed: ray.data.Dataset, cfg: Config) -> tuple[ray.data.Dataset, int]:
+    """Songs -> the same rows + ``exact_dup_of`` (the smallest song_id sharing the normalized text,
+    '' for that representative and for unique texts), and the number of duplicates.
 
-    def keep_colliding(batch: pa.Table) -> pa.Table:
-        return batch.filter(pc.is_in(batch.column(key), value_set=dup_keys))
-
-    return map_arrow(ds.select_columns([key, *columns]), keep_colliding).take_all()
-
-
-def _group_edges(rows: list[dict[str, Any]], key: str, ident: str) -> list[tuple[str, str]]:
-    """Rows sharing ``key`` -> star edges inside each group (smallest ``ident`` to the others)."""
-    groups: dict[Any, list[str]] = {}
-    for r in rows:
-        groups.setdefault(r[key], []).append(r[ident])
-    return sorted({e for ids in groups.values() for e in bucket_edges(ids)})
-
-
-def _exact_dedup(passed: ray.data.Dataset) -> dict[str, str]:
-    """{duplicate id: representative id} for rows sharing a normalized-text hash."""
-    members = clusters_from_edges(
-        _group_edges(_collisions(passed, "text_hash", ["song_id"]), "text_hash", "song_id")
+    A distributed aggregate finds the texts that occur more than once and their smallest id; the
+    (text_hash, representative) rows join back onto the songs."""
+    reps = (
+        passed.select_columns(["text_hash", "song_id"])
+        .groupby("text_hash")
+        .aggregate(Count(), Min("song_id"))
+        .filter(expr=col("count()") > 1)
+        .materialize()
     )
-    return {i: rep for i, rep in members.items() if i != rep}
+    n_dups = int(reps.sum("count()") or 0) - reps.count() if reps.count() else 0
+    reps = reps.select_columns(["text_hash", "min(song_id)"]).rename_columns({"min(song_id)": "text_rep"})
+    joined, _ = left_join_small(
+        passed, reps, TEXT_REP_SCHEMA, "text_hash", cfg.ray.target_blocks, cfg.curate.broadcast_max_rows
+    )
+    return map_arrow(joined, fill_exact_duplicates), n_dups
 
 
 def _tokens(ds: ray.data.Dataset, cfg: Config, kind: str, tokenizer_path: str) -> ray.data.Dataset:
-    return ds.map_batches(
-        Tokenize,
-        fn_constructor_kwargs={
-            "tokenizer_path": tokenizer_path,
-            "kind": kind,
-            "template": cfg.curate.pack.lyric_template,
-            "trust_remote_code": cfg.tokenizer.trust_remote_code,
-        },
-        batch_format=PYARROW,
-        batch_size=cfg.curate.pack.tokenize_batch_size,
-        compute=ray.data.ActorPoolStrategy(min_size=1, max_size=max(1, cfg.ray.target_blocks)),
+    fn = partial(
+        tokenize_documents,
+        tokenizer_path=tokenizer_path,
+        kind=kind,
+        template=cfg.curate.pack.lyric_template,
+        trust_remote_code=cfg.tokenizer.trust_remote_code,
     )
+    return map_arrow(ds, fn, batch_size=cfg.curate.pack.tokenize_batch_size)
 
 
 def _pack_and_write(
@@ -301,40 +324,37 @@ def run_curation(cfg: Config, out_root: str) -> dict[str, Any]:
     for part in OUTPUT_PARTS:  # a rerun (also after an interruption) starts from a clean output
         storage.remove_tree(join(out_root, part))
 
-    # 1 ingest + validate
+    # 1 ingest + validate (with every per-song computation fused into the same pass)
     songs, q_songs, input_rows, quarantined = _ingest(cfg, "songs", cfg.data.songs, log)
-    n_valid = songs.count()
+    n_valid = input_rows - q_songs.count()
 
-    # 2 normalize + quality filters
-    cleaned = map_arrow(songs, partial(clean_batch, cfg=ccfg)).materialize()
-    filtered = _count_by(cleaned.filter(expr=col("filter_reason") != ""), "filter_reason")
-    passed = cleaned.filter(expr=col("filter_reason") == "").materialize()
-    log.add("songs: normalize+filter", n_valid, passed.count(), filtered)
+    # 2 normalize + quality filters (computed in the ingest pass; here the split and the counts)
+    filtered = _count_by(songs.filter(expr=col("filter_reason") != ""), "filter_reason")
+    passed = songs.filter(expr=col("filter_reason") == "")
+    n_passed = n_valid - sum(filtered.values())
+    log.add("songs: normalize+filter", n_valid, n_passed, filtered)
 
     # 3 exact dedup (representative = smallest song_id per normalized text)
-    exact_of = _exact_dedup(passed)
-    marked = map_arrow(passed, partial(mark_duplicates, dup_of=exact_of, column="exact_dup_of")).materialize()
-    uniq = marked.filter(expr=col("exact_dup_of") == "").materialize()
-    exact_dups = len(exact_of)
-    log.add("songs: exact dedup", marked.count(), uniq.count(), {"exact_duplicate": exact_dups})
+    marked, exact_dups = _exact_duplicates(passed, cfg)
+    marked = marked.materialize()
+    uniq = marked.filter(expr=col("exact_dup_of") == "")
+    log.add("songs: exact dedup", n_passed, n_passed - exact_dups, {"exact_duplicate": exact_dups})
 
     # 4 near dedup: LSH buckets, all pairs per bucket verified on the workers, connected components
     members, near_stats = near_duplicate_clusters(uniq, ccfg.dedup, cfg.ray.target_blocks)
-    if near_stats["clustered_songs"]:
-        uniq = uniq.join(members, "left_outer", num_partitions=cfg.ray.target_blocks, on=("song_id",))
-    clustered = map_arrow(uniq, fill_clusters).materialize()
-    distinct = clustered.filter(expr=col("near_dup_of") == "").materialize()
-    near_dups = clustered.count() - distinct.count()
-    log.add("songs: near dedup", clustered.count(), distinct.count(), {"near_duplicate": near_dups})
-
-    # 5 language ID (per song)
-    tagged = map_arrow(
-        distinct, partial(langid_batch, cfg=ccfg.langid, balance_seed=ccfg.balance.seed)
-    ).materialize()
-    by_lang = _count_by(tagged, "language")
-    log.add(
-        "songs: language id", tagged.count(), tagged.count(), {f"lang={k}": v for k, v in by_lang.items()}
+    joined, near_stats["join"] = left_join_small(
+        uniq, members, CLUSTER_SCHEMA, "song_id", cfg.ray.target_blocks, ccfg.broadcast_max_rows
     )
+    clustered = map_arrow(joined, fill_clusters).materialize()
+    n_uniq = clustered.count()
+    near_dups = near_stats["clustered_songs"] - near_stats["clusters"]
+    tagged = clustered.filter(expr=col("near_dup_of") == "").materialize()
+    log.add("songs: near dedup", n_uniq, n_uniq - near_dups, {"near_duplicate": near_dups})
+
+    # 5 language ID (per song; computed in the ingest pass, counted here on the distinct songs)
+    by_lang = _count_by(tagged, "language")
+    n_tagged = sum(by_lang.values())
+    log.add("songs: language id", n_tagged, n_tagged, {f"lang={k}": v for k, v in by_lang.items()})
 
     # 6 balance (keep the `target` smallest balance_keys per language)
     ratios = ccfg.balance.ratios if ccfg.balance.enabled else {lang: 0.0 for lang in by_lang}
@@ -345,9 +365,10 @@ def run_curation(cfg: Config, out_root: str) -> dict[str, Any]:
         balance_report = {"available": by_lang, "kept": keep, "shortfall": []}
     cutoff = _balance_cutoffs(tagged, keep)
     kept = map_arrow(tagged, partial(keep_balanced, cutoff=cutoff)).materialize()
-    balanced_away = tagged.count() - kept.count()
+    n_kept = kept.count()
+    balanced_away = n_tagged - n_kept
     away = {lang: by_lang[lang] - keep.get(lang, 0) for lang in by_lang if by_lang[lang] - keep.get(lang, 0)}
-    log.add("songs: balance", tagged.count(), kept.count(), {f"lang={k}": v for k, v in away.items()})
+    log.add("songs: balance", n_tagged, n_kept, {f"lang={k}": v for k, v in away.items()})
     if balance_report.get("shortfall"):
         print(
             f"[curate] WARNING: no songs for target language(s) {balance_report['shortfall']}: "
@@ -356,9 +377,7 @@ def run_curation(cfg: Config, out_root: str) -> dict[str, Any]:
 
     # 7 + 8 tokenize, mix general data, pack
     tokenizer_path = resolve_tokenizer_path(cfg.tokenizer.name_or_path)
-    from transformers import AutoTokenizer
-
-    tok = AutoTokenizer.from_pretrained(tokenizer_path, trust_remote_code=cfg.tokenizer.trust_remote_code)
+    tok = cached_tokenizer(tokenizer_path, cfg.tokenizer.trust_remote_code)
     eos_id = tok.eos_token_id
     pad_id = tok.pad_token_id if tok.pad_token_id is not None else eos_id
     lyric_tokens_ds = _tokens(kept, cfg, "lyrics", tokenizer_path).materialize()
@@ -404,19 +423,31 @@ def run_curation(cfg: Config, out_root: str) -> dict[str, Any]:
     }
     log.add("pack", to_pack.count(), sequences, {})
 
-    # playlists: validate, keep the song ids that survived curation
+    # playlists: validate, keep the song ids that survived curation (a join with the kept ids)
     playlists, q_playlists, p_total, p_quarantined = _ingest(cfg, "playlists", cfg.data.playlists, log)
     q_parts.append(q_playlists)
-    kept_ids = {r["song_id"] for r in kept.select_columns(["song_id"]).take_all()}
-    playlists = playlists.map(lambda r: {**r, "kept_song_ids": [s for s in r["song_ids"] if s in kept_ids]})
+    playlists, _ = filter_lists_by_keys(
+        playlists,
+        kept,
+        key="song_id",
+        row_key="playlist_id",
+        list_col="song_ids",
+        out_col="kept_song_ids",
+        partitions=cfg.ray.target_blocks,
+        max_broadcast_rows=ccfg.broadcast_max_rows,
+    )
 
     # deterministic writes
     files: list[dict[str, Any]] = list(shards)
     files += _write_buckets(
-        kept.select_columns(SONG_COLUMNS), join(out_root, "songs"), ccfg.song_files, "song_id", ["song_id"]
+        map_arrow(kept.select_columns(SONG_COLUMNS), partial(_cast, schema=SONG_SCHEMA)),
+        join(out_root, "songs"),
+        ccfg.song_files,
+        "song_id",
+        ["song_id"],
     )
     files += _write_buckets(
-        playlists.drop_columns(["source_file", "line"]),
+        map_arrow(playlists.select_columns(PLAYLIST_SCHEMA.names), partial(_cast, schema=PLAYLIST_SCHEMA)),
         join(out_root, "playlists"),
         1,
         "playlist_id",
@@ -426,7 +457,7 @@ def run_curation(cfg: Config, out_root: str) -> dict[str, Any]:
     files += _write_buckets(
         quarantine, join(out_root, "quarantine"), 1, "kind", ["kind", "source_file", "line"]
     )
-    rejected = _rejected(cleaned, marked, clustered, tagged, kept_ids)
+    rejected = _rejected(songs, marked, clustered, tagged, cutoff)
     files += _write_buckets(rejected, join(out_root, "rejected"), 1, "song_id", ["stage", "song_id"])
 
     kept_by_lang = _count_by(kept, "language")
@@ -438,7 +469,7 @@ def run_curation(cfg: Config, out_root: str) -> dict[str, Any]:
         "exact_duplicates": exact_dups,
         "near_duplicates": near_dups,
         "balanced_away": balanced_away,
-        "kept": kept.count(),
+        "kept": n_kept,
         "rows_by_language": {
             "detected": by_lang,
             "target_share": balance_report.get("target_share", {}),
@@ -510,44 +541,58 @@ def _balance_cutoffs(tagged: ray.data.Dataset, keep: dict[str, int]) -> dict[str
     return {r["language"]: r["cutoff"] for r in rows.take_all()}
 
 
-def _rejected(cleaned: Any, marked: Any, clustered: Any, tagged: Any, kept_ids: set[str]) -> ray.data.Dataset:
+REJECTED_SCHEMA = pa.schema(
+    [("song_id", pa.string()), ("stage", pa.string()), ("reason", pa.string()), ("dup_of", pa.string())]
+)
+
+
+def _rejected_rows(
+    batch: pa.Table, stage: str, reason: str | None, fixed: str | None, dup_of: str | None
+) -> pa.Table:
+    """Songs that one stage rejected -> (song_id, stage, reason, dup_of). ``reason``/``dup_of``: the
+    columns holding them, else ``fixed`` as the reason (``language=<lang>`` when None too) and ''."""
+    n = batch.num_rows
+    if reason is not None:
+        reasons = batch.column(reason)
+    elif fixed is not None:
+        reasons = pa.array([fixed] * n, pa.string())
+    else:
+        reasons = pc.binary_join_element_wise("language=", pc.cast(batch.column("language"), pa.string()), "")
+    return pa.table(
+        {
+            "song_id": batch.column("song_id"),
+            "stage": pa.array([stage] * n, pa.string()),
+            "reason": reasons,
+            "dup_of": batch.column(dup_of) if dup_of else pa.array([""] * n, pa.string()),
+        }
+    ).cast(REJECTED_SCHEMA)  # a shuffle join makes strings large_string
+
+
+def _rejected(
+    songs: ray.data.Dataset,
+    marked: ray.data.Dataset,
+    clustered: ray.data.Dataset,
+    tagged: ray.data.Dataset,
+    cutoff: dict[str, int],
+) -> ray.data.Dataset:
     """Every valid song that did not make it, with the stage and reason (nothing silently lost)."""
-    cols = ["song_id", "stage", "reason", "dup_of"]
 
-    def shape(stage: str, reason_col: str | None, dup_col: str | None):
-        def fn(r: dict[str, Any]) -> dict[str, Any]:
-            return {
-                "song_id": r["song_id"],
-                "stage": stage,
-                "reason": r[reason_col] if reason_col else f"language={r['language']}",
-                "dup_of": r[dup_col] if dup_col else "",
-            }
-
-        return fn
+    def rows(stage: str, reason: str | None = None, fixed: str | None = None, dup_of: str | None = None):
+        return partial(_rejected_rows, stage=stage, reason=reason, fixed=fixed, dup_of=dup_of)
 
     parts = [
-        cleaned.filter(expr=col("filter_reason") != "").map(shape("filter", "filter_reason", None)),
-        marked.filter(expr=col("exact_dup_of") != "").map(
-            lambda r: {
-                "song_id": r["song_id"],
-                "stage": "exact_dedup",
-                "reason": "exact_duplicate",
-                "dup_of": r["exact_dup_of"],
-            }
+        map_arrow(songs.filter(expr=col("filter_reason") != ""), rows("filter", reason="filter_reason")),
+        map_arrow(
+            marked.filter(expr=col("exact_dup_of") != ""),
+            rows("exact_dedup", fixed="exact_duplicate", dup_of="exact_dup_of"),
         ),
-        clustered.filter(expr=col("near_dup_of") != "").map(
-            lambda r: {
-                "song_id": r["song_id"],
-                "stage": "near_dedup",
-                "reason": "near_duplicate",
-                "dup_of": r["near_dup_of"],
-            }
+        map_arrow(
+            clustered.filter(expr=col("near_dup_of") != ""),
+            rows("near_dedup", fixed="near_duplicate", dup_of="near_dup_of"),
         ),
-        map_arrow(tagged, partial(drop_ids, ids=pa.array(sorted(kept_ids), pa.string()))).map(
-            shape("balance", None, None)
-        ),
+        map_arrow(map_arrow(tagged, partial(over_balance, cutoff=cutoff)), rows("balance")),
     ]
-    return parts[0].union(*parts[1:]).select_columns(cols)
+    return parts[0].union(*parts[1:])
 
 
 def check_funnel(manifest: dict[str, Any]) -> None:

@@ -28,7 +28,7 @@ from ray.data.expressions import col
 from songsage.config.schema import DedupConfig
 from songsage.data.arrow_map import PYARROW, map_arrow
 from songsage.data.dedup import bucket_pairs, clusters_from_edges, jaccard, lsh_threshold, shingle_set
-from songsage.data.transforms import signature_batch
+from songsage.data.transforms import explode_bands, signature_batch
 
 CLUSTER_SCHEMA = pa.schema([("song_id", pa.string()), ("near_dup_cluster", pa.string())])
 PAIR_SCHEMA = pa.schema([("a", pa.string()), ("b", pa.string())])
@@ -165,12 +165,15 @@ def connected_components(
 def near_duplicate_clusters(
     songs: ray.data.Dataset, cfg: DedupConfig, partitions: int
 ) -> tuple[ray.data.Dataset, dict[str, Any]]:
-    """Songs (song_id, lyrics_norm, other columns ignored) -> (song_id, near_dup_cluster) for every
-    song in a near-duplicate cluster of two or more, ``near_dup_cluster`` being the smallest song_id
-    of the cluster (the one kept), and stats (candidate and verified pair counts, clusters, the LSH
+    """Songs (song_id, lyrics_norm, band_keys if already computed, other columns ignored) ->
+    (song_id, near_dup_cluster) for every song in a near-duplicate cluster of two or more,
+    ``near_dup_cluster`` being the smallest song_id of the cluster (the one kept), and stats (candidate and verified pair counts, clusters, the LSH
     threshold, the components path). ``partitions``: hash partitions of each join."""
-    texts = songs.select_columns(["song_id", "lyrics_norm"]).materialize()
-    bands = map_arrow(texts, partial(signature_batch, cfg=cfg)).materialize()
+    texts = songs.select_columns(["song_id", "lyrics_norm"])
+    if "band_keys" in songs.schema().names:  # computed in curation's fused row pass
+        bands = map_arrow(songs.select_columns(["song_id", "band_keys"]), explode_bands).materialize()
+    else:
+        bands = map_arrow(texts, partial(signature_batch, cfg=cfg)).materialize()
     pairs = candidate_pairs(bands, cfg.max_bucket_size, partitions).materialize()
     n_candidates = pairs.count()
     edges = (

@@ -7,7 +7,6 @@ Reason codes (in the order they are checked): ``empty``, ``instrumental``, ``too
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from functools import lru_cache
 
@@ -55,11 +54,16 @@ def is_instrumental(text: str, extra: tuple[str, ...] = ()) -> bool:
 
 
 def letter_ratio(text: str) -> float:
-    """Share of letters (any script, incl. CJK) among non-space characters."""
-    chars = [c for c in text if not c.isspace()]
+    """Share of letters (any script, incl. CJK) among non-space characters.
+
+    ``str.isalpha`` is exactly Unicode category L*, and ``str.split()`` drops exactly the
+    ``str.isspace`` characters, so this equals a per-character ``unicodedata.category`` loop at a
+    fraction of its cost."""
+    chars = "".join(text.split())
     if not chars:
         return 0.0
-    return sum(1 for c in chars if unicodedata.category(c).startswith("L")) / len(chars)
+    letters = len(chars) if chars.isalpha() else sum(map(str.isalpha, chars))
+    return letters / len(chars)
 
 
 def top_line_share(lines: list[str]) -> float:

@@ -8,6 +8,7 @@ transform adds a reason column and the pipeline splits on it, so every row is co
 from __future__ import annotations
 
 import base64
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -87,19 +88,6 @@ def validate_batch(batch: pa.Table, kind: str) -> pa.Table:
     )
 
 
-def mark_rejected_lines(batch: pa.Table, reasons: dict[tuple[str, int], str]) -> pa.Table:
-    """Set ``reason`` (and keep ``raw``) for the lines at the given (source_file, line) positions."""
-    files = batch.column("source_file").to_pylist()
-    lines = batch.column("line").to_pylist()
-    hit = [reasons.get((f, n)) for f, n in zip(files, lines, strict=True)]
-    if not any(hit):
-        return batch
-    new_reason = [h or r for h, r in zip(hit, batch.column("reason").to_pylist(), strict=True)]
-    return batch.set_column(
-        batch.schema.get_field_index("reason"), "reason", pa.array(new_reason, pa.string())
-    )
-
-
 def quarantine_rows(batch: pa.Table, kind: str) -> pa.Table:
     """Rejected lines -> quarantine rows: reason, provenance, a readable preview and the exact bytes."""
     raws = batch.column("raw").to_pylist()
@@ -135,24 +123,86 @@ def clean_batch(batch: pa.Table, cfg: CurateConfig) -> pa.Table:
     )
 
 
-def signature_batch(batch: pa.Table, cfg: DedupConfig) -> pa.Table:
-    """Songs -> (song_id, band_key) rows, one per LSH band."""
+def band_key_lists(texts: list[str], cfg: DedupConfig) -> pa.ListArray:
+    """Normalized texts -> one list of LSH band keys (int64, ``cfg.bands`` per text) per text."""
     a, b = permutations(cfg.num_perm, cfg.seed)
-    ids, keys = [], []
-    for song_id, text in zip(
-        batch.column("song_id").to_pylist(), batch.column("lyrics_norm").to_pylist(), strict=True
-    ):
-        sig = minhash(shingle_hashes(text, cfg.shingle_size), a, b)
-        for key in band_keys(sig, cfg.bands):
-            ids.append(song_id)
-            keys.append(key)
-    return pa.table({"song_id": pa.array(ids, pa.string()), "band_key": pa.array(keys, pa.int64())})
+    keys = [band_keys(minhash(shingle_hashes(text, cfg.shingle_size), a, b), cfg.bands) for text in texts]
+    offsets = np.arange(0, cfg.bands * len(keys) + 1, cfg.bands, dtype=np.int32)
+    flat = np.asarray([k for ks in keys for k in ks], dtype=np.int64)
+    return pa.ListArray.from_arrays(pa.array(offsets), pa.array(flat, pa.int64()))
 
 
-def mark_duplicates(batch: pa.Table, dup_of: dict[str, str], column: str) -> pa.Table:
-    """+ ``column`` = the representative a row duplicates ('' for representatives and singletons)."""
-    ids = batch.column("song_id").to_pylist()
-    return batch.append_column(column, pa.array([dup_of.get(i, "") for i in ids], pa.string()))
+def explode_bands(batch: pa.Table) -> pa.Table:
+    """(song_id, band_keys list) rows -> (song_id, band_key) rows, one per LSH band."""
+    keys = batch.column("band_keys").combine_chunks()
+    parents = pc.list_parent_indices(keys)
+    return pa.table({"song_id": batch.column("song_id").take(parents), "band_key": pc.list_flatten(keys)})
+
+
+def signature_batch(batch: pa.Table, cfg: DedupConfig) -> pa.Table:
+    """Songs (song_id, lyrics_norm) -> (song_id, band_key) rows, one per LSH band."""
+    lists = band_key_lists(batch.column("lyrics_norm").to_pylist(), cfg)
+    return explode_bands(pa.table({"song_id": batch.column("song_id"), "band_keys": lists}))
+
+
+def prepare_songs(batch: pa.Table, cfg: CurateConfig) -> pa.Table:
+    """Validated songs -> every per-song result in one pass (curation's fused row stage): the
+    ``clean_batch`` columns, ``band_keys`` (MinHash-LSH) and the ``langid_batch`` columns.
+
+    Invalid rows (``reason`` set) get the same columns from an empty text, at no cost. Later stages
+    only filter, join and aggregate, so each song's text is read once."""
+    valid = pc.equal(batch.column("reason"), "")
+    lyrics = pc.if_else(valid, pc.fill_null(batch.column("lyrics"), ""), "")
+    batch = clean_batch(batch.set_column(batch.schema.get_field_index("lyrics"), "lyrics", lyrics), cfg)
+    batch = batch.append_column(
+        "band_keys", band_key_lists(batch.column("lyrics_norm").to_pylist(), cfg.dedup)
+    )
+    return langid_batch(batch, cfg.langid, cfg.balance.seed)
+
+
+def position_key(files: pa.ChunkedArray | pa.Array, lines: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """(source_file, line) -> strings that sort like the pairs ("file\\t000000000042")."""
+    padded = pc.utf8_lpad(pc.cast(lines, pa.string()), width=12, padding="0")
+    return pc.binary_join_element_wise(pc.cast(files, pa.string()), padded, "\t")
+
+
+def id_positions(batch: pa.Table, id_col: str) -> pa.Table:
+    """Valid rows -> (id, position key) for the first-occurrence rule of repeated ids."""
+    return pa.table(
+        {id_col: batch.column(id_col), "pos": position_key(batch.column("source_file"), batch.column("line"))}
+    )
+
+
+def mark_repeated_ids(batch: pa.Table, id_col: str) -> pa.Table:
+    """Rows joined with their id's first position (``first_pos``, null for ids seen once) -> a valid
+    row at any later position gets ``reason`` = ``duplicate_id:<col>: '<id>' first seen at file:line``."""
+    first = pc.cast(batch.column("first_pos"), pa.string())  # a shuffle join makes it large_string
+    batch = batch.drop_columns(["first_pos"])
+    pos = position_key(batch.column("source_file"), batch.column("line"))
+    later = pc.and_(pc.equal(batch.column("reason"), ""), pc.fill_null(pc.not_equal(first, pos), False))
+    if not pc.any(later).as_py():
+        return batch
+    reasons = batch.column("reason").to_pylist()
+    ids = batch.column(id_col).to_pylist()
+    for i in pc.indices_nonzero(later).to_pylist():
+        file, line = first[i].as_py().rsplit("\t", 1)
+        reasons[i] = f"duplicate_id:{id_col}: {ids[i]!r} first seen at {file}:{int(line)}"
+    return batch.set_column(batch.schema.get_field_index("reason"), "reason", pa.array(reasons, pa.string()))
+
+
+def fill_exact_duplicates(batch: pa.Table) -> pa.Table:
+    """Songs joined with their text's smallest song_id (``text_rep``, null for unique texts) ->
+    ``exact_dup_of`` = the representative a row duplicates ('' for representatives and unique texts)."""
+    ids = batch.column("song_id")
+    rep = pc.fill_null(batch.column("text_rep"), ids)
+    dup_of = pc.if_else(pc.equal(rep, ids), "", rep)
+    return batch.drop_columns(["text_rep"]).append_column("exact_dup_of", dup_of)
+
+
+def over_balance(batch: pa.Table, cutoff: dict[str, int]) -> pa.Table:
+    """Rows whose ``balance_key`` is beyond their language's cutoff (balanced away)."""
+    limits = pa.array([cutoff.get(lang, -1) for lang in batch.column("language").to_pylist()], pa.int64())
+    return batch.filter(pc.greater(batch.column("balance_key"), limits))
 
 
 def fill_clusters(batch: pa.Table) -> pa.Table:
@@ -197,11 +247,6 @@ def keep_balanced(batch: pa.Table, cutoff: dict[str, int]) -> pa.Table:
     return batch.filter(pc.less_equal(batch.column("balance_key"), limits))
 
 
-def drop_ids(batch: pa.Table, ids: pa.Array) -> pa.Table:
-    """Rows whose ``song_id`` is not in ``ids``."""
-    return batch.filter(pc.invert(pc.is_in(batch.column("song_id"), value_set=ids)))
-
-
 def lyric_document(row: dict[str, Any], template: str) -> str:
     """A curated song as one pretraining document."""
     return template.format(
@@ -224,37 +269,46 @@ def tokenize_texts(tokenizer: Any, texts: list[str]) -> list[np.ndarray]:
     return [np.asarray(ids, dtype=np.int32) for ids in enc]
 
 
-class Tokenize:
-    """Ray Data callable class: holds the tokenizer once per actor; documents -> token ids."""
+@lru_cache(maxsize=4)
+def cached_tokenizer(tokenizer_path: str, trust_remote_code: bool = False) -> Any:
+    """The tokenizer at ``tokenizer_path``, loaded once per worker process.
 
-    def __init__(
-        self, tokenizer_path: str, kind: str, template: str, trust_remote_code: bool = False
-    ) -> None:
-        from transformers import AutoTokenizer
+    Curation tokenizes in Ray tasks, which run in pooled worker processes, so transformers is
+    imported and the tokenizer read once per process (an actor pool paid that, ~3 s, per stage)."""
+    from transformers import AutoTokenizer
 
-        self.tokenizer = AutoTokenizer.from_pretrained(tokenizer_path, trust_remote_code=trust_remote_code)
-        self.kind = kind
-        self.template = template
+    return AutoTokenizer.from_pretrained(tokenizer_path, trust_remote_code=trust_remote_code)
 
-    def __call__(self, batch: pa.Table) -> pa.Table:
-        rows = batch.to_pylist()
-        if self.kind == "lyrics":
-            texts = [lyric_document(r, self.template) for r in rows]
-            ids = [f"song:{r['song_id']}" for r in rows]
-            sources = ["lyrics"] * len(rows)
-        else:
-            texts = [general_document(r) for r in rows]
-            ids = [f"{r['source']}:{r['doc_id']}" for r in rows]
-            sources = [r["source"] for r in rows]
-        tokens = tokenize_texts(self.tokenizer, texts)
-        return pa.table(
-            {
-                "doc_key": pa.array(ids, pa.string()),
-                "source": pa.array(sources, pa.string()),
-                "input_ids": list_array(tokens),
-                "n_tokens": pa.array([len(t) for t in tokens], pa.int64()),
-            }
-        )
+
+DOCUMENT_COLUMNS = {
+    "lyrics": ["song_id", "name", "artist", "album", "lyrics_norm"],
+    "general": ["doc_id", "source", "text", "messages"],
+}
+
+
+def tokenize_documents(
+    batch: pa.Table, tokenizer_path: str, kind: str, template: str, trust_remote_code: bool = False
+) -> pa.Table:
+    """Curated songs (``kind`` "lyrics") or general records -> (doc_key, source, input_ids, n_tokens)."""
+    tokenizer = cached_tokenizer(tokenizer_path, trust_remote_code)
+    rows = batch.select(DOCUMENT_COLUMNS[kind]).to_pylist()
+    if kind == "lyrics":
+        texts = [lyric_document(r, template) for r in rows]
+        ids = [f"song:{r['song_id']}" for r in rows]
+        sources = ["lyrics"] * len(rows)
+    else:
+        texts = [general_document(r) for r in rows]
+        ids = [f"{r['source']}:{r['doc_id']}" for r in rows]
+        sources = [r["source"] for r in rows]
+    tokens = tokenize_texts(tokenizer, texts)
+    return pa.table(
+        {
+            "doc_key": pa.array(ids, pa.string()),
+            "source": pa.array(sources, pa.string()),
+            "input_ids": list_array(tokens),
+            "n_tokens": pa.array([len(t) for t in tokens], pa.int64()),
+        }
+    )
 
 
 def list_array(arrays: list[np.ndarray]) -> pa.ListArray:
