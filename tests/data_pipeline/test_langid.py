@@ -84,3 +84,17 @@ def test_script_counts_equal_a_per_character_loop():
 
     for text in _shipped_lyrics()[:3000] + ADVERSARIAL + ["Ελληνικά Русский ñandú ệ 𠀀 𫝀"]:
         assert script_counts(text) == loop(text), text[:60]
+
+
+def test_compiled_identifier_equals_py3langid_bit_for_bit():
+    import py3langid.langid as lid
+
+    from songsage.data.langid import classify
+    from tests.data_pipeline.test_normalize_quality import ADVERSARIAL, _shipped_lyrics
+
+    stock = lid.LanguageIdentifier.from_modelpath(lid.MODEL_DIR / lid.MODEL_FILE, norm_probs=True)
+    restricted = lid.LanguageIdentifier.from_modelpath(lid.MODEL_DIR / lid.MODEL_FILE, norm_probs=True)
+    restricted.set_languages(["en", "zh", "ja", "ko"])
+    for text in _shipped_lyrics()[::7] + ADVERSARIAL + ["", "!!!", "HELLO THERE"]:
+        assert classify(text) == tuple(stock.classify(text))
+        assert classify(text, ("en", "zh", "ja", "ko")) == tuple(restricted.classify(text))
