@@ -7,7 +7,8 @@ Generates N synthetic songs (with the sample's defect kinds), then in one proces
    balance, tokenize, pack, deterministic writes), songs/s and MB/s of input;
 2. the single-process reference (``songsage.data.reference``) on the same input;
 3. tokenization alone: the Ray Data tokenize stage vs the raw tokenizer's batch encode.
-Prints a table and the ratios against the baselines.
+Prints a table and the ratios against the baselines, seconds per curation stage, and the peak
+resident memory of the driver and of the Ray worker processes (sampled every 0.5 s with psutil).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import argparse
 import os
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -27,6 +29,41 @@ from songsage.config import load_config  # noqa: E402
 from songsage.config.schema import RayConfig  # noqa: E402
 from songsage.markdown import markdown_table  # noqa: E402
 from tools.synthetic import make_synthetic_songs  # noqa: E402
+
+
+class PeakMemory:
+    """Peak RSS (MB) of this process and of Ray's worker processes (their sum and the largest one),
+    sampled every ``interval`` seconds while running (``with PeakMemory() as m: ...``)."""
+
+    def __init__(self, interval: float = 0.5) -> None:
+        import psutil
+
+        self.psutil = psutil
+        self.interval = interval
+        self.driver = self.workers = self.largest_worker = 0.0
+        self._stop = threading.Event()
+
+    def _sample(self) -> None:
+        me = self.psutil.Process()
+        while not self._stop.is_set():
+            self.driver = max(self.driver, me.memory_info().rss / 1e6)
+            sizes = []
+            for proc in self.psutil.process_iter(["name", "cmdline", "memory_info"]):
+                cmd = " ".join(proc.info["cmdline"] or [])
+                if proc.info["memory_info"] and ("ray::" in cmd or "default_worker.py" in cmd):
+                    sizes.append(proc.info["memory_info"].rss / 1e6)
+            self.workers = max(self.workers, sum(sizes))
+            self.largest_worker = max(self.largest_worker, max(sizes, default=0.0))
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def main() -> None:
@@ -46,6 +83,7 @@ def main() -> None:
     from songsage.models.tokenizer import load_tokenizer
     from songsage.raysession import init_ray
 
+    load_before = os.getloadavg()
     work = Path(tempfile.mkdtemp(prefix="songsage-bench-"))
     songs = work / "songs.jsonl"
     t = time.perf_counter()
@@ -69,16 +107,20 @@ def main() -> None:
     )
     init_ray(RayConfig(num_cpus=os.cpu_count(), target_blocks=args.blocks, progress_bars=False))
     t = time.perf_counter()
-    manifest = run_curation(cfg, str(work / "run/curate"))
+    with PeakMemory() as ray_mem:
+        manifest = run_curation(cfg, str(work / "run/curate"))
     ray_s = time.perf_counter() - t
-    rows = [("ray data pipeline", ray_s, args.songs / ray_s, mb / ray_s, manifest["kept"])]
+    rows = [("ray data pipeline", ray_s, args.songs / ray_s, mb / ray_s, manifest["kept"], ray_mem)]
 
     tok = load_tokenizer(cfg.tokenizer)
     if not args.skip_baseline:
         t = time.perf_counter()
-        ref = curate_songs_single_process(cfg, tok)
+        with PeakMemory() as base_mem:
+            ref = curate_songs_single_process(cfg, tok)
         base_s = time.perf_counter() - t
-        rows.append(("single process (same work)", base_s, args.songs / base_s, mb / base_s, ref["kept"]))
+        rows.append(
+            ("single process (same work)", base_s, args.songs / base_s, mb / base_s, ref["kept"], base_mem)
+        )
 
     # tokenization alone: raw batch encode vs the pipeline's Ray Data tokenize stage
     import pyarrow.parquet as pq
@@ -96,10 +138,36 @@ def main() -> None:
     ray_tokens = int(_tokens(ds, cfg, "lyrics", str(tok.name_or_path)).sum("n_tokens"))
     ray_tok_s = time.perf_counter() - t
 
-    runs = [[name, f"{s:.1f}", f"{sps:,.0f}", f"{mbs:.2f}", f"{k:,}"] for name, s, sps, mbs, k in rows]
-    print(
-        "\n" + "\n".join(markdown_table(["run", "seconds", "songs/s", "MB/s", "kept"], runs, align="lrrrr"))
+    runs = [
+        [name, f"{s:.1f}", f"{sps:,.0f}", f"{mbs:.2f}", f"{k:,}", f"{m.driver:,.0f}", f"{m.workers:,.0f}"]
+        + [f"{m.largest_worker:,.0f}"]
+        for name, s, sps, mbs, k, m in rows
+    ]
+    header = [
+        "run",
+        "seconds",
+        "songs/s",
+        "MB/s",
+        "kept",
+        "driver peak MB",
+        "workers peak MB",
+        "largest worker MB",
+    ]
+    print("\n" + "\n".join(markdown_table(header, runs, align="lrrrrrrr")))
+    stages = [
+        [r["stage"], f"{r['rows_in']:,}", f"{r['rows_out']:,}", f"{r['seconds']:.1f}"]
+        for r in manifest["funnel"]
+    ]
+    stages.append(
+        ["writes + manifest", "", "", f"{ray_s - sum(r['seconds'] for r in manifest['funnel']):.1f}"]
     )
+    print(
+        "\n"
+        + "\n".join(
+            markdown_table(["ray pipeline stage", "rows in", "rows out", "seconds"], stages, align="lrrr")
+        )
+    )
+    print(f"\nload average before/after: {load_before} / {os.getloadavg()}; cores: {os.cpu_count()}")
     if len(rows) > 1:
         print(
             f"\nspeed-up of the Ray pipeline over the single process: {rows[1][1] / rows[0][1]:.2f}x"

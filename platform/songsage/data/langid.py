@@ -22,24 +22,41 @@ OTHER = "other"
 LATIN_WEIGHT = 0.25
 
 
+# Disjoint code-point ranges (inclusive) -> script: kana, hangul, han, and the ASCII letters.
+SCRIPT_RANGES = (
+    (0x41, 0x5A, "ascii"),
+    (0x61, 0x7A, "ascii"),
+    (0x1100, 0x11FF, "hangul"),
+    (0x3040, 0x30FF, "kana"),
+    (0x3130, 0x318F, "hangul"),
+    (0x31F0, 0x31FF, "kana"),
+    (0x3400, 0x4DBF, "han"),
+    (0x4E00, 0x9FFF, "han"),
+    (0xAC00, 0xD7A3, "hangul"),
+    (0xF900, 0xFAFF, "han"),
+    (0xFF66, 0xFF9D, "kana"),
+    (0x20000, 0x2FA1F, "han"),
+)
+_SCRIPTS = ("kana", "hangul", "han", "ascii")
+_STARTS = np.array([lo for lo, _, _ in SCRIPT_RANGES], dtype=np.uint32)
+_ENDS = np.array([hi for _, hi, _ in SCRIPT_RANGES], dtype=np.uint32)
+_RANGE_SCRIPT = np.array([_SCRIPTS.index(name) for _, _, name in SCRIPT_RANGES], dtype=np.int64)
+
+
 def script_counts(text: str) -> dict[str, float]:
     """Weighted letter counts per script: kana, hangul, han, latin, other.
 
-    Vectorized over the code points (numpy): a per-character Python loop was the largest cost of
-    language ID. Only the rare code points outside ASCII and the CJK blocks are looked up one by one
-    (``str.isalpha``), once per distinct code point."""
+    Vectorized over the code points (one ``searchsorted`` into ``SCRIPT_RANGES``): a per-character
+    Python loop was the largest cost of language ID. Only code points outside ASCII and those ranges
+    are looked up one by one (``str.isalpha``), once per distinct code point."""
     cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-
-    def within(lo: int, hi: int) -> np.ndarray:
-        return (cps >= lo) & (cps <= hi)
-
-    kana = within(0x3040, 0x30FF) | within(0x31F0, 0x31FF) | within(0xFF66, 0xFF9D)
-    hangul = within(0xAC00, 0xD7A3) | within(0x1100, 0x11FF) | within(0x3130, 0x318F)
-    han = within(0x4E00, 0x9FFF) | within(0x3400, 0x4DBF) | within(0xF900, 0xFAFF) | within(0x20000, 0x2FA1F)
-    ascii_letters = within(0x41, 0x5A) | within(0x61, 0x7A)
-    latin = float(np.count_nonzero(ascii_letters))
+    slot = np.searchsorted(_STARTS, cps, side="right") - 1
+    inside = (slot >= 0) & (cps <= _ENDS[np.maximum(slot, 0)])
+    script = np.where(inside, _RANGE_SCRIPT[np.maximum(slot, 0)], len(_SCRIPTS))
+    counts = np.bincount(script, minlength=len(_SCRIPTS) + 1)
+    latin = float(counts[3])
     other = 0.0
-    rest = cps[(cps >= 0x80) & ~(kana | hangul | han)]
+    rest = cps[~inside & (cps >= 0x80)]
     for cp, n in zip(*np.unique(rest, return_counts=True), strict=True):
         if chr(cp).isalpha():
             if cp < 0x250 or 0x1E00 <= cp <= 0x1EFF:
@@ -47,9 +64,9 @@ def script_counts(text: str) -> dict[str, float]:
             else:
                 other += int(n)
     return {
-        "kana": float(np.count_nonzero(kana)),
-        "hangul": float(np.count_nonzero(hangul)),
-        "han": float(np.count_nonzero(han)),
+        "kana": float(counts[0]),
+        "hangul": float(counts[1]),
+        "han": float(counts[2]),
         "latin": latin * LATIN_WEIGHT,
         "other": other,
     }

@@ -49,8 +49,10 @@ def is_instrumental(text: str, extra: tuple[str, ...] = ()) -> bool:
     patterns = _instrumental_set(extra)
     if _squash(text) in patterns:
         return True
-    lines = [_squash(ln) for ln in text.split("\n") if ln.strip()]
-    return bool(lines) and len(lines) <= 3 and all(ln in patterns or not ln for ln in lines)
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    if not lines or len(lines) > 3:  # checked before squashing: most texts are long
+        return False
+    return all(sq in patterns or not sq for sq in map(_squash, lines))
 
 
 def letter_ratio(text: str) -> float:
