@@ -72,6 +72,9 @@ def main() -> None:
     )
     parser.add_argument("--songs", type=int, default=200_000, help="synthetic songs to generate")
     parser.add_argument("--skip-baseline", action="store_true", help="only time the Ray pipeline")
+    parser.add_argument(
+        "--skip-tokenize", action="store_true", help="skip the tokenization comparison (e.g. at 1M songs)"
+    )
     parser.add_argument("--blocks", type=int, default=4, help="Ray Data blocks (ray.target_blocks)")
     args = parser.parse_args()
 
@@ -122,22 +125,6 @@ def main() -> None:
             ("single process (same work)", base_s, args.songs / base_s, mb / base_s, ref["kept"], base_mem)
         )
 
-    # tokenization alone: raw batch encode vs the pipeline's Ray Data tokenize stage
-    import pyarrow.parquet as pq
-
-    kept = pq.read_table(work / "run/curate/songs").to_pylist()
-    docs = [lyric_document(r, cfg.curate.pack.lyric_template) for r in kept]
-    doc_mb = sum(len(d.encode()) for d in docs) / 1e6
-    t = time.perf_counter()
-    n_tokens = sum(len(x) for x in tokenize_texts(tok, docs))
-    raw_tok_s = time.perf_counter() - t
-    from songsage.data.curate import _tokens  # the pipeline's own tokenize stage
-
-    ds = ray.data.from_items(kept, override_num_blocks=args.blocks).materialize()
-    t = time.perf_counter()
-    ray_tokens = int(_tokens(ds, cfg, "lyrics", str(tok.name_or_path)).sum("n_tokens"))
-    ray_tok_s = time.perf_counter() - t
-
     runs = [
         [name, f"{s:.1f}", f"{sps:,.0f}", f"{mbs:.2f}", f"{k:,}", f"{m.driver:,.0f}", f"{m.workers:,.0f}"]
         + [f"{m.largest_worker:,.0f}"]
@@ -173,6 +160,26 @@ def main() -> None:
             f"\nspeed-up of the Ray pipeline over the single process: {rows[1][1] / rows[0][1]:.2f}x"
             f" (kept counts {'match' if rows[0][4] == rows[1][4] else 'DIFFER'})"
         )
+
+    if args.skip_tokenize:
+        print(f"work dir: {work}")
+        return
+    # tokenization alone: raw batch encode vs the pipeline's Ray Data tokenize stage
+    import pyarrow.parquet as pq
+
+    kept = pq.read_table(work / "run/curate/songs").to_pylist()
+    docs = [lyric_document(r, cfg.curate.pack.lyric_template) for r in kept]
+    doc_mb = sum(len(d.encode()) for d in docs) / 1e6
+    t = time.perf_counter()
+    n_tokens = sum(len(x) for x in tokenize_texts(tok, docs))
+    raw_tok_s = time.perf_counter() - t
+    from songsage.data.curate import _tokens  # the pipeline's own tokenize stage
+
+    ds = ray.data.from_items(kept, override_num_blocks=args.blocks).materialize()
+    t = time.perf_counter()
+    ray_tokens = int(_tokens(ds, cfg, "lyrics", str(tok.name_or_path)).sum("n_tokens"))
+    ray_tok_s = time.perf_counter() - t
+
     tok_rows = [
         [name, f"{len(docs):,}", f"{n:,}", f"{sec:.2f}", f"{n / sec:,.0f}", f"{doc_mb / sec:.2f}"]
         for name, n, sec in (
