@@ -10,6 +10,7 @@ from songsage.data.dedup import (
     bucket_pairs,
     clusters_from_edges,
     jaccard,
+    jaccard_sorted,
     minhash,
     permutations,
     shingle_hashes,
@@ -113,3 +114,21 @@ def test_minhash_equals_the_textbook_formula():
         for ai, bi in zip(a, b, strict=True)
     ]
     assert minhash(hashes, a, b).tolist() == expected
+
+
+def test_jaccard_sorted_equals_the_set_jaccard():
+    texts = ["abcdef", "abcdeg", "", "x", "月光照在河面上，灯笼在水中", "月光照在河面上，灯笼在水里"]
+    for x in texts:
+        for y in texts:
+            hx, hy = shingle_hashes(x, 3), shingle_hashes(y, 3)
+            assert jaccard_sorted(hx, hy) == jaccard(set(hx.tolist()), set(hy.tolist()))
+
+
+def test_minhash_equals_the_numpy_formula_on_large_sets():
+    rng = np.random.default_rng(5)
+    a, b = permutations(128, 2)
+    for n in (1, 7, 2_000):
+        hashes = np.unique(rng.integers(0, 2**32, n, dtype=np.uint64))
+        with np.errstate(over="ignore"):
+            vals = (np.multiply.outer(hashes, a) + b) % np.uint64(2**61 - 1) & np.uint64(0xFFFFFFFF)
+        assert minhash(hashes, a, b).tolist() == vals.min(axis=0).astype(np.uint32).tolist()

@@ -6,7 +6,7 @@ import pyarrow as pa
 import pytest
 import ray.data
 
-from songsage.data.lookup import filter_lists_by_keys, left_join_small
+from songsage.data.lookup import filter_lists_by_keys, left_join_small, semi_join_small
 
 SMALL_SCHEMA = pa.schema([("song_id", pa.string()), ("rep", pa.string())])
 
@@ -56,3 +56,11 @@ def test_filter_lists_by_keys_keeps_order_both_paths(ray_session, bound):
     assert path == ("broadcast" if bound else "shuffle")
     kept = {r["playlist_id"]: list(r["kept"]) for r in out.take_all()}
     assert kept == {"p1": ["s009", "s001", "s005"], "p2": [], "p3": ["s030", "s002"]}
+
+
+@pytest.mark.parametrize("bound", [1_000, 0])
+def test_semi_join_small_both_paths(ray_session, bound):
+    keys = ray.data.from_arrow(pa.table({"song_id": ["s003", "s017", "zzz"]}))
+    kept, path = semi_join_small(_big(), keys, "song_id", 2, bound)
+    assert path == ("broadcast" if bound else "shuffle")
+    assert [(r["song_id"], r["n"]) for r in _rows(kept)] == [("s003", 3), ("s017", 17)]

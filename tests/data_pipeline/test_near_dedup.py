@@ -41,9 +41,9 @@ def _as_dict(ds: ray.data.Dataset) -> dict[str, str]:
 @pytest.mark.usefixtures("ray_session")
 def test_driver_and_distributed_components_agree():
     cfg = DedupConfig()
-    driver, stats = near_duplicate_clusters(_songs(), cfg, partitions=2)
+    driver, stats = near_duplicate_clusters(_songs(), cfg, partitions=2, max_broadcast_rows=1_000)
     distributed, dstats = near_duplicate_clusters(
-        _songs(), replace(cfg, driver_components_max_edges=0), partitions=2
+        _songs(), replace(cfg, driver_components_max_edges=0), partitions=2, max_broadcast_rows=1_000
     )
     assert stats["components"] == "driver" and dstats["components"] == "distributed"
     assert (
@@ -62,6 +62,19 @@ def test_driver_and_distributed_components_agree():
 
 
 @pytest.mark.usefixtures("ray_session")
+def test_broadcast_and_hash_joins_give_the_same_clusters():
+    cfg = DedupConfig()
+    broadcast, stats = near_duplicate_clusters(_songs(), cfg, partitions=2, max_broadcast_rows=1_000)
+    hashed, hstats = near_duplicate_clusters(
+        _songs(), replace(cfg, broadcast_max_texts=0), partitions=2, max_broadcast_rows=0
+    )
+    assert stats["verify_join"] == "broadcast" and hstats["verify_join"] == "shuffle"
+    assert _as_dict(broadcast) == _as_dict(hashed) and len(_as_dict(hashed)) == 5
+    assert stats["candidate_pairs"] == hstats["candidate_pairs"]
+    assert stats["verified_pairs"] == hstats["verified_pairs"]
+
+
+@pytest.mark.usefixtures("ray_session")
 def test_distributed_components_of_a_long_chain_match_union_find():
     # a chain (diameter 7) plus a separate triangle: propagation needs several rounds
     edges = [(f"n{i}", f"n{i + 1}") for i in range(7)] + [("t2", "t1"), ("t1", "t3"), ("t3", "t2")]
@@ -75,5 +88,7 @@ def test_distributed_components_of_a_long_chain_match_union_find():
 @pytest.mark.usefixtures("ray_session")
 def test_no_near_duplicates_gives_an_empty_cluster_table():
     table = pa.table({"song_id": ["a", "b"], "lyrics_norm": [BASE, OTHER]})
-    clusters, stats = near_duplicate_clusters(ray.data.from_arrow(table), DedupConfig(), partitions=2)
+    clusters, stats = near_duplicate_clusters(
+        ray.data.from_arrow(table), DedupConfig(), partitions=2, max_broadcast_rows=1_000
+    )
     assert clusters.count() == 0 and stats["clusters"] == 0

@@ -132,6 +132,9 @@ class DedupConfig:
     # Connected components of the verified pairs run on the driver up to this many edges (ids only),
     # as distributed min-label propagation on Ray Data above it.
     driver_components_max_edges: int = 1_000_000
+    # Verification broadcasts the texts of the songs in candidate pairs to every task up to this many
+    # songs (about 1 KB each), and hash-joins each pair with both texts above it.
+    broadcast_max_texts: int = 200_000
 
     def validate(self, prefix: str) -> None:
         if self.num_perm % self.bands:
@@ -146,6 +149,8 @@ class DedupConfig:
             raise ConfigError(f"{prefix}.max_bucket_size: must be >= 2, got {self.max_bucket_size}")
         if self.driver_components_max_edges < 0:
             raise ConfigError(f"{prefix}.driver_components_max_edges: must be >= 0")
+        if self.broadcast_max_texts < 0:
+            raise ConfigError(f"{prefix}.broadcast_max_texts: must be >= 0")
 
 
 @dataclass

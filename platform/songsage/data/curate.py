@@ -341,7 +341,9 @@ def run_curation(cfg: Config, out_root: str) -> dict[str, Any]:
     log.add("songs: exact dedup", n_passed, n_passed - exact_dups, {"exact_duplicate": exact_dups})
 
     # 4 near dedup: LSH buckets, all pairs per bucket verified on the workers, connected components
-    members, near_stats = near_duplicate_clusters(uniq, ccfg.dedup, cfg.ray.target_blocks)
+    members, near_stats = near_duplicate_clusters(
+        uniq, ccfg.dedup, cfg.ray.target_blocks, ccfg.broadcast_max_rows
+    )
     joined, near_stats["join"] = left_join_small(
         uniq, members, CLUSTER_SCHEMA, "song_id", cfg.ray.target_blocks, ccfg.broadcast_max_rows
     )

@@ -12,7 +12,9 @@ these joins was a large share of curation's time, so:
   caller sorts before writing).
 
 Input: ``big`` (any columns incl. ``on``), ``small`` (``on`` unique, plus value columns). Output:
-``big`` plus ``small``'s value columns, null where the key has no match.
+``big`` plus ``small``'s value columns, null where the key has no match (``left_join_small``), or
+``big``'s rows whose key occurs in ``small`` (``semi_join_small``). ``broadcast_columns`` lets other
+stages look rows up in a broadcast side their own way.
 """
 
 from __future__ import annotations
@@ -32,7 +34,9 @@ _SMALL: dict[tuple[tuple[str, ...], str], dict[str, pa.Array]] = {}
 _MAX_CACHED = 4
 
 
-def _small_columns(refs: list[ray.ObjectRef], schema: pa.Schema) -> dict[str, pa.Array]:
+def broadcast_columns(refs: list[ray.ObjectRef], schema: pa.Schema) -> dict[str, pa.Array]:
+    """In a worker: the broadcast side (blocks ``refs``, columns ``schema``) as one array per column,
+    loaded once per process and join."""
     key = (tuple(r.hex() for r in refs), str(schema))  # no refs (an empty side): told apart by schema
     if key not in _SMALL:
         if len(_SMALL) >= _MAX_CACHED:
@@ -44,7 +48,7 @@ def _small_columns(refs: list[ray.ObjectRef], schema: pa.Schema) -> dict[str, pa
 
 
 def _lookup_batch(batch: pa.Table, refs: list[ray.ObjectRef], schema: pa.Schema, on: str) -> pa.Table:
-    small = _small_columns(refs, schema)
+    small = broadcast_columns(refs, schema)
     index = pc.index_in(batch.column(on), value_set=small[on])
     for name in schema.names:
         if name != on:
@@ -69,11 +73,27 @@ def left_join_small(
     return map_arrow(big, partial(_lookup_batch, refs=refs, schema=schema, on=on)), "broadcast"
 
 
+def _semi_batch(batch: pa.Table, refs: list[ray.ObjectRef], schema: pa.Schema, on: str) -> pa.Table:
+    return batch.filter(pc.is_in(batch.column(on), value_set=broadcast_columns(refs, schema)[on]))
+
+
+def semi_join_small(
+    big: ray.data.Dataset, keys: ray.data.Dataset, on: str, partitions: int, max_broadcast_rows: int
+) -> tuple[ray.data.Dataset, str]:
+    """``big``'s rows whose ``on`` occurs in ``keys`` (column ``on``, unique values) ->
+    (dataset, 'broadcast' or 'shuffle'); ``big``'s row order is kept on the broadcast path."""
+    keys = keys.select_columns([on]).materialize()
+    if keys.count() > max_broadcast_rows:
+        return big.join(keys, "inner", num_partitions=partitions, on=(on,)), "shuffle"
+    schema = keys.schema().base_schema
+    return map_arrow(big, partial(_semi_batch, refs=keys.to_arrow_refs(), schema=schema, on=on)), "broadcast"
+
+
 def _kept_members_batch(
     batch: pa.Table, refs: list[ray.ObjectRef], schema: pa.Schema, key: str, list_col: str, out_col: str
 ) -> pa.Table:
     """+ ``out_col``: the items of each ``list_col`` list that are keys of the small side, in order."""
-    keys = _small_columns(refs, schema)[key]
+    keys = broadcast_columns(refs, schema)[key]
     lists = batch.column(list_col).combine_chunks()
     flat = pc.list_flatten(lists)
     keep = pc.is_in(flat, value_set=keys)
