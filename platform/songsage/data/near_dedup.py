@@ -11,7 +11,7 @@
 Verification looks both texts of a pair up in a broadcast of the texts of the songs in pairs, up to a
 bound (``data/lookup.py``); above it, pairs are hash-joined with the texts twice. A hash join costs
 about 2 s of fixed time per call on 2 cores (its aggregator actors start each time), which was most of
-near dedup's time below ~100k songs.
+near dedup's time on the 4,300-song bench (bench/dedup_quality.py).
 
 No texts, signatures or rows reach the driver; on the driver path only the verified edges (two ids
 each) do, and only while there are at most ``driver_components_max_edges`` of them. Both paths give
