@@ -86,7 +86,8 @@ def _compiled_overlap():
 
 def jaccard_sorted(x: np.ndarray, y: np.ndarray) -> float:
     """Jaccard similarity of two sets given as sorted arrays of unique values (``shingle_hashes``
-    output); equals ``jaccard`` of their sets, without building them (14x faster on lyrics)."""
+    output); equals ``jaccard`` of their sets, without building them (verifying 14,234 bench pairs:
+    2.33 s -> 0.62 s in one process, with the hashes cached per batch)."""
     if x.size == 0 and y.size == 0:
         return 1.0
     shared = _compiled_overlap()(x, y)

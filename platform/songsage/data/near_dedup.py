@@ -69,7 +69,7 @@ def _bucket_pairs_block(block: pa.Table, max_bucket_size: int) -> pa.Table:
 
 def _verified(pairs: pa.Table, texts_a: list[str], texts_b: list[str], k: int, threshold: float) -> pa.Table:
     """Pairs (a, b) and their texts -> the pairs whose shingle Jaccard reaches ``threshold``. A song's
-    shingle set is built once per batch (a song is in several pairs)."""
+    shingle hashes are computed once per batch (a song is in several pairs)."""
     sets: dict[str, np.ndarray] = {}
 
     def shingles(song_id: str, text: str) -> np.ndarray:
